@@ -1,0 +1,8 @@
+// The ordered list of migrations. Listed explicitly (not read from the folder) so they load the same
+// under tsx, vitest and a bundler.
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_foundation.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+};

@@ -1,0 +1,99 @@
+// Administration: the region tree and accounts. Admin only; every other role gets 404.
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { AdminRegionsPage } from '../../views/admin-regions-page.tsx';
+import { AdminUsersPage } from '../../views/admin-users-page.tsx';
+import { recordAudit } from '../audit/audit-log.ts';
+import type { Role } from '../db/schema.ts';
+import { currentUser, notFound, requireRole } from '../http/access.ts';
+import { clientIp } from '../http/client-ip.ts';
+import { pageContext } from '../http/page-context.ts';
+import { createRegion, listRegions, REGION_CODE_RE } from '../regions/region-repository.ts';
+import { createUser, listUsers, setUserActive, userProblems } from '../users/user-repository.ts';
+
+const regionForm = z.object({
+  code: z.string().trim().regex(REGION_CODE_RE, '行政区划代码应为6位数字'),
+  name: z.string().trim().min(1, '请填写名称').max(50, '名称不能超过50字'),
+  parent_code: z.string().trim().max(6).default(''),
+});
+
+const ROLES = ['staff', 'head', 'county_reviewer', 'city_reviewer', 'province_reviewer', 'expert', 'admin'] as const;
+const userForm = z.object({
+  username: z.string().trim().min(1, '请填写用户名').max(64, '用户名过长'),
+  display_name: z.string().trim().min(1, '请填写姓名').max(50, '姓名不能超过50字'),
+  password: z.string().max(256, '密码过长'),
+  role: z.enum(ROLES, { message: '请选择角色' }),
+  institution_id: z.string().max(64).default(''),
+  region_code: z.string().max(6).default(''),
+});
+
+function formStrings(body: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string' && k !== 'password' && k !== '_csrf') out[k] = v;
+  return out;
+}
+
+export function adminRoutes(): Hono {
+  const app = new Hono();
+  app.use('*', requireRole('admin'));
+
+  const regionsPage = async (c: Context, extra: { error?: string; ok?: string; form?: Record<string, string> } = {}, status: 200 | 400 = 200) =>
+    c.html(<AdminRegionsPage ctx={pageContext(c)} regions={await listRegions(c.get('db'))} {...extra} />, status);
+
+  app.get('/regions', (c) => regionsPage(c));
+  app.post('/regions', async (c) => {
+    const body = await c.req.parseBody();
+    const parsed = regionForm.safeParse(body);
+    if (!parsed.success) return regionsPage(c, { error: parsed.error.issues.map((i) => i.message).join('；'), form: formStrings(body) }, 400);
+    const { code, name, parent_code } = parsed.data;
+    const error = await createRegion(c.get('db'), { code, name, parentCode: parent_code || null });
+    if (error) return regionsPage(c, { error, form: formStrings(body) }, 400);
+    await recordAudit(c.get('db'), { actorId: currentUser(c).id, ip: clientIp(c), action: 'region.create', subjectType: 'region', subjectId: code });
+    return regionsPage(c, { ok: `已新增 ${code} ${name}` });
+  });
+
+  const usersPage = async (c: Context, extra: { errors?: string[]; ok?: string; form?: Record<string, string> } = {}, status: 200 | 400 = 200) => {
+    const db = c.get('db');
+    const institutions = await db.selectFrom('institutions').select(['id', 'name']).orderBy('name').execute();
+    return c.html(
+      <AdminUsersPage ctx={pageContext(c)} users={await listUsers(db)} institutions={institutions} regions={await listRegions(db)} {...extra} />,
+      status,
+    );
+  };
+
+  app.get('/users', (c) => usersPage(c));
+  app.post('/users', async (c) => {
+    const db = c.get('db');
+    const body = await c.req.parseBody();
+    const parsed = userForm.safeParse(body);
+    if (!parsed.success) return usersPage(c, { errors: parsed.error.issues.map((i) => i.message), form: formStrings(body) }, 400);
+    const d = parsed.data;
+    const input = {
+      username: d.username,
+      displayName: d.display_name,
+      password: d.password,
+      role: d.role as Role,
+      institutionId: d.institution_id || null,
+      regionCode: d.region_code || null,
+    };
+    const problems = await userProblems(db, input);
+    if (problems.length) return usersPage(c, { errors: problems, form: formStrings(body) }, 400);
+    const user = await createUser(db, input);
+    await recordAudit(db, { actorId: currentUser(c).id, ip: clientIp(c), action: 'user.create', subjectType: 'user', subjectId: user.id, detail: { username: user.username, role: user.role } });
+    return usersPage(c, { ok: `已创建账号 ${user.username}` });
+  });
+
+  app.post('/users/:id/active', async (c) => {
+    const db = c.get('db');
+    const id = c.req.param('id');
+    const target = await db.selectFrom('users').select(['id', 'username']).where('id', '=', id).executeTakeFirst();
+    if (!target) notFound('账号');
+    if (target.id === currentUser(c).id) return usersPage(c, { errors: ['不能停用自己的账号'] }, 400);
+    const active = (await c.req.parseBody())['active'] === '1';
+    await setUserActive(db, id, active);
+    await recordAudit(db, { actorId: currentUser(c).id, ip: clientIp(c), action: active ? 'user.enable' : 'user.disable', subjectType: 'user', subjectId: id });
+    return usersPage(c, { ok: `已${active ? '启用' : '停用'}账号 ${target.username}` });
+  });
+
+  return app;
+}

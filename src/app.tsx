@@ -1,0 +1,86 @@
+// createApp(deps): middleware and route mounts. Tests call app.request() on it; src/server.ts serves it.
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { ErrorPage } from '../views/layout.tsx';
+import { adminRoutes } from './admin/admin-routes.tsx';
+import { authRoutes } from './auth/auth-routes.tsx';
+import { dossierRoutes } from './dossiers/dossier-routes.tsx';
+import { healthRoutes } from './health/health-routes.ts';
+import type { AppDeps } from './http/context.ts';
+import { csrfMiddleware } from './http/csrf-middleware.ts';
+import { pageContext } from './http/page-context.ts';
+import { sessionMiddleware } from './http/session-middleware.ts';
+import { staticRoutes } from './http/static-routes.ts';
+import { institutionRoutes } from './institutions/institution-routes.tsx';
+import { standardRoutes } from './standards/standard-routes.tsx';
+
+const FORM_LIMIT_BYTES = 25 * 1024 * 1024; // spreadsheets for imports; evidence uploads get their own route
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    c.set('db', deps.database.db);
+    c.set('user', null);
+    c.set('csrfToken', '');
+    c.set('htmx', false);
+    await next();
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+      },
+    }),
+  );
+  app.route('/static', staticRoutes());
+  app.route('/', healthRoutes(deps));
+  app.use('*', sessionMiddleware({ secureCookies: deps.config.secureCookies }));
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: FORM_LIMIT_BYTES,
+      onError: () => {
+        throw new HTTPException(413, { message: '提交的内容过大。' });
+      },
+    }),
+  );
+  app.use('*', csrfMiddleware());
+
+  app.get('/', (c) => (c.get('user') ? c.redirect('/dossiers') : c.redirect('/login')));
+  app.route('/', authRoutes(deps));
+  app.route('/dossiers', dossierRoutes());
+  app.route('/institutions', institutionRoutes());
+  app.route('/standards', standardRoutes());
+  app.route('/admin', adminRoutes());
+
+  app.notFound((c) => renderError(c, 404, '您访问的页面不存在。'));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) {
+      if (err.status === 401 && c.req.method === 'GET' && !c.get('htmx')) return c.redirect('/login');
+      return renderError(c, err.status, err.message || '请求有误。');
+    }
+    // Log the error for operators; never show a stack trace to the user.
+    console.error(`[500] ${c.req.method} ${c.req.path}:`, err);
+    return renderError(c, 500, '服务器内部错误，请稍后重试。如果问题持续出现，请联系系统管理员。');
+  });
+  return app;
+}
+
+function renderError(c: Context, status: number, message: string) {
+  const code = status as 400;
+  if (c.get('htmx')) {
+    // htmx does not swap 4xx/5xx by default; tell it where to put the message.
+    c.header('HX-Retarget', '#flash-area');
+    c.header('HX-Reswap', 'innerHTML');
+    return c.html(<div class="flash error" role="alert">{message}</div>, code);
+  }
+  return c.html(<ErrorPage ctx={pageContext(c)} status={status} message={message} />, code);
+}

@@ -1,0 +1,32 @@
+// Process entry: config, database, serve, graceful shutdown.
+import { serve } from '@hono/node-server';
+import { createApp } from './app.tsx';
+import { openAndMigrate, prepareData } from './bootstrap.ts';
+import { loadConfig } from './config.ts';
+import { demoAccountsText } from './demo/seed-demo.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await openAndMigrate(config);
+  const { seeded } = await prepareData(database, config);
+  const app = createApp({ config, database });
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    console.log(`基层行证据档案系统 listening on http://localhost:${info.port} (${database.dialect}, data: ${config.dataDir})`);
+    if (config.demo) console.log((seeded ? '已写入演示数据。' : '') + demoAccountsText());
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    server.close(() => void database.close().then(() => process.exit(0)));
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

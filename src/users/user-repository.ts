@@ -1,0 +1,79 @@
+// Accounts: role plus scope (an institution for institution roles, a region for reviewers and experts).
+import type { Db } from '../db/database.ts';
+import type { Role, User } from '../db/schema.ts';
+import { hashPassword } from '../auth/password.ts';
+import { newId, nowIso } from '../ids.ts';
+
+export interface NewUserInput {
+  username: string;
+  displayName: string;
+  password: string;
+  role: Role;
+  institutionId?: string | null;
+  regionCode?: string | null;
+}
+
+export const USERNAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,63}$/;
+export const PASSWORD_MIN = 8;
+
+/** Validates role/scope consistency against the database. Returns Chinese messages; empty when fine. */
+export async function userProblems(db: Db, u: NewUserInput): Promise<string[]> {
+  const problems: string[] = [];
+  if (!USERNAME_RE.test(u.username)) problems.push('用户名只能包含字母、数字、点、下划线和连字符，2–64 位');
+  if (u.password.length < PASSWORD_MIN) problems.push(`密码至少 ${PASSWORD_MIN} 位`);
+  if (!u.displayName.trim()) problems.push('请填写姓名');
+  if (await db.selectFrom('users').select('id').where('username', '=', u.username).executeTakeFirst()) {
+    problems.push(`用户名 ${u.username} 已被使用`);
+  }
+  if (u.role === 'staff' || u.role === 'head') {
+    const inst = u.institutionId ? await db.selectFrom('institutions').select('id').where('id', '=', u.institutionId).executeTakeFirst() : undefined;
+    if (!inst) problems.push('机构账号必须指定所属机构');
+  } else if (u.role !== 'admin') {
+    const region = u.regionCode ? await db.selectFrom('regions').select(['code', 'level']).where('code', '=', u.regionCode).executeTakeFirst() : undefined;
+    const expected = { county_reviewer: 'county', city_reviewer: 'city', province_reviewer: 'province' }[u.role as string];
+    if (!region) problems.push('审核人员和专家账号必须指定负责的行政区划');
+    else if (expected && region.level !== expected) problems.push('行政区划的级别与角色不符（县级审核人员应对应县区，依此类推）');
+  }
+  return problems;
+}
+
+export async function createUser(db: Db, u: NewUserInput): Promise<User> {
+  const user: User = {
+    id: newId('u'),
+    username: u.username,
+    display_name: u.displayName.trim(),
+    password_hash: await hashPassword(u.password),
+    role: u.role,
+    institution_id: u.role === 'staff' || u.role === 'head' ? (u.institutionId ?? null) : null,
+    region_code: u.role === 'staff' || u.role === 'head' || u.role === 'admin' ? null : (u.regionCode ?? null),
+    active: 1,
+    created_at: nowIso(),
+  };
+  await db.insertInto('users').values(user).execute();
+  return user;
+}
+
+export async function listUsers(db: Db) {
+  return db
+    .selectFrom('users')
+    .leftJoin('institutions', 'institutions.id', 'users.institution_id')
+    .leftJoin('regions', 'regions.code', 'users.region_code')
+    .select([
+      'users.id',
+      'users.username',
+      'users.display_name',
+      'users.role',
+      'users.active',
+      'users.created_at',
+      'institutions.name as institution_name',
+      'regions.name as region_name',
+    ])
+    .orderBy('users.role')
+    .orderBy('users.username')
+    .execute();
+}
+
+export async function setUserActive(db: Db, id: string, active: boolean): Promise<void> {
+  await db.updateTable('users').set({ active: active ? 1 : 0 }).where('id', '=', id).execute();
+  if (!active) await db.deleteFrom('sessions').where('user_id', '=', id).execute();
+}

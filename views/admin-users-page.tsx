@@ -1,0 +1,116 @@
+import type { Region, Role } from '../src/db/schema.ts';
+import type { listUsers } from '../src/users/user-repository.ts';
+import { REGION_LEVEL_LABELS, ROLE_LABELS } from './labels.ts';
+import { Flash, Layout, type PageContext } from './layout.tsx';
+
+type UserRow = Awaited<ReturnType<typeof listUsers>>[number];
+
+export function AdminUsersPage(p: {
+  ctx: PageContext;
+  users: UserRow[];
+  institutions: { id: string; name: string }[];
+  regions: Region[];
+  errors?: string[];
+  ok?: string;
+  form?: Record<string, string>;
+}) {
+  const f = p.form ?? {};
+  return (
+    <Layout ctx={p.ctx} title="账号管理" active="/admin/users">
+      <h1>账号管理</h1>
+      {p.errors && p.errors.length > 0 && (
+        <Flash kind="error">
+          {p.errors.map((e) => (
+            <div>{e}</div>
+          ))}
+        </Flash>
+      )}
+      {p.ok && <Flash kind="ok">{p.ok}</Flash>}
+      <table class="list">
+        <thead>
+          <tr>
+            <th>用户名</th>
+            <th>姓名</th>
+            <th>角色</th>
+            <th>范围</th>
+            <th>状态</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          {p.users.map((u) => (
+            <tr>
+              <td>{u.username}</td>
+              <td>{u.display_name}</td>
+              <td>{ROLE_LABELS[u.role]}</td>
+              <td>{u.institution_name ?? u.region_name ?? '全部'}</td>
+              <td>{u.active ? '启用' : '停用'}</td>
+              <td>
+                <form method="post" action={`/admin/users/${u.id}/active`}>
+                  <input type="hidden" name="_csrf" value={p.ctx.csrfToken} />
+                  <input type="hidden" name="active" value={u.active ? '0' : '1'} />
+                  <button type="submit" class="link">
+                    {u.active ? '停用' : '启用'}
+                  </button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <section class="card">
+        <h2>新建账号</h2>
+        <form method="post" action="/admin/users" class="grid-form">
+          <input type="hidden" name="_csrf" value={p.ctx.csrfToken} />
+          <label>
+            用户名
+            <input name="username" required maxlength={64} value={f['username'] ?? ''} />
+          </label>
+          <label>
+            姓名
+            <input name="display_name" required maxlength={50} value={f['display_name'] ?? ''} />
+          </label>
+          <label>
+            初始密码（至少8位）
+            <input name="password" type="password" required minlength={8} maxlength={256} autocomplete="new-password" />
+          </label>
+          <label>
+            角色
+            <select name="role">
+              {(Object.keys(ROLE_LABELS) as Role[]).map((r) => (
+                <option value={r} selected={f['role'] === r}>
+                  {ROLE_LABELS[r]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            所属机构（机构账号）
+            <select name="institution_id">
+              <option value="">—</option>
+              {p.institutions.map((i) => (
+                <option value={i.id} selected={f['institution_id'] === i.id}>
+                  {i.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            负责区域（审核人员、专家）
+            <select name="region_code">
+              <option value="">—</option>
+              {p.regions.map((r) => (
+                <option value={r.code} selected={f['region_code'] === r.code}>
+                  {r.code} {r.name}（{REGION_LEVEL_LABELS[r.level]}）
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" class="primary">
+            创建
+          </button>
+        </form>
+      </section>
+    </Layout>
+  );
+}

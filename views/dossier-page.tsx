@@ -1,0 +1,43 @@
+import type { Child } from 'hono/jsx';
+import type { DossierView } from '../src/dossiers/dossier-view-model.ts';
+import { DOSSIER_STATE_LABELS, KIND_LABELS, TARGET_LEVEL_LABELS } from './labels.ts';
+import { DemoBadge, Layout, type PageContext } from './layout.tsx';
+import { DossierTree, ProgressBar } from './dossier-tree.tsx';
+import { Projection } from './projection.tsx';
+
+export function DossierPage(props: { ctx: PageContext; view: DossierView; selected?: string; panel: Child }) {
+  const { view } = props;
+  const { dossier, institution, standard } = view;
+  return (
+    <Layout ctx={props.ctx} title={`${institution.name} ${dossier.year}年 ${TARGET_LEVEL_LABELS[dossier.target_level]}`} active="/dossiers">
+      <div class="dossier-head">
+        <div>
+          <p class="crumbs">
+            <a href="/dossiers">评价档案</a> / {institution.name}
+          </p>
+          <h1>
+            {institution.name} · {dossier.year}年 · {TARGET_LEVEL_LABELS[dossier.target_level]}
+          </h1>
+          <p class="muted">
+            {KIND_LABELS[institution.kind]} · 标准：{standard.standard.title} <DemoBadge show={standard.standard.demonstration === 1} /> · 状态：
+            <span class={`state s-${dossier.state}`}>{DOSSIER_STATE_LABELS[dossier.state]}</span>
+          </p>
+        </div>
+        <div class="overall">
+          <span class="muted small">自评进度</span>
+          <ProgressBar done={view.graded} total={view.total} label="已自评" id="overall-progress" />
+        </div>
+      </div>
+      {standard.standard.demonstration === 1 && (
+        <p class="demo-notice">{standard.standard.notice || '本标准为演示内容，条款文字并非官方原文。'}</p>
+      )}
+      <div class="dossier-layout">
+        <DossierTree view={view} selected={props.selected} />
+        <div class="dossier-side">
+          {props.panel}
+          <Projection view={view} />
+        </div>
+      </div>
+    </Layout>
+  );
+}

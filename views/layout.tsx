@@ -1,0 +1,103 @@
+import type { Child } from 'hono/jsx';
+import type { User } from '../src/db/schema.ts';
+import { ROLE_LABELS } from './labels.ts';
+
+export interface PageContext {
+  user: User | null;
+  csrfToken: string;
+}
+
+interface NavLink {
+  href: string;
+  label: string;
+  show: (u: User) => boolean;
+}
+
+const NAV: NavLink[] = [
+  { href: '/dossiers', label: '评价档案', show: () => true },
+  { href: '/institutions', label: '机构', show: (u) => u.role !== 'staff' },
+  { href: '/standards', label: '能力标准', show: () => true },
+  { href: '/admin/regions', label: '行政区划', show: (u) => u.role === 'admin' },
+  { href: '/admin/users', label: '账号', show: (u) => u.role === 'admin' },
+];
+
+export function Layout(props: { ctx: PageContext; title: string; active?: string; children?: Child }) {
+  const { user, csrfToken } = props.ctx;
+  return (
+    <html lang="zh-CN">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="csrf-token" content={csrfToken} />
+        <title>{`${props.title} · 基层行证据档案系统`}</title>
+        <link rel="stylesheet" href="/static/app.css" />
+        <script src="/static/htmx.min.js" defer></script>
+      </head>
+      <body hx-headers={JSON.stringify({ 'x-csrf-token': csrfToken })}>
+        <header class="topbar">
+          <a class="brand" href="/">
+            基层行证据档案系统
+          </a>
+          {user && (
+            <nav class="mainnav" aria-label="主导航">
+              {NAV.filter((n) => n.show(user)).map((n) => (
+                <a href={n.href} class={props.active === n.href ? 'active' : undefined}>
+                  {n.label}
+                </a>
+              ))}
+            </nav>
+          )}
+          {user && (
+            <div class="account">
+              <span class="who">
+                {user.display_name}
+                <small>{ROLE_LABELS[user.role]}</small>
+              </span>
+              <form method="post" action="/logout">
+                <input type="hidden" name="_csrf" value={csrfToken} />
+                <button type="submit" class="link">
+                  退出
+                </button>
+              </form>
+            </div>
+          )}
+        </header>
+        <main id="main">
+          <div id="flash-area"></div>
+          {props.children}
+        </main>
+      </body>
+    </html>
+  );
+}
+
+export function Flash(props: { kind: 'error' | 'ok' | 'info'; children?: Child }) {
+  return (
+    <div class={`flash ${props.kind}`} role={props.kind === 'error' ? 'alert' : 'status'}>
+      {props.children}
+    </div>
+  );
+}
+
+export function DemoBadge(props: { show: boolean }) {
+  return props.show ? (
+    <span class="badge demo" title="条款文字为演示内容，并非官方原文">
+      演示内容
+    </span>
+  ) : null;
+}
+
+export function ErrorPage(props: { ctx: PageContext; status: number; message: string }) {
+  const title = props.status === 404 ? '页面不存在' : props.status >= 500 ? '系统错误' : '请求有误';
+  return (
+    <Layout ctx={props.ctx} title={title}>
+      <section class="error-page">
+        <h1>{title}</h1>
+        <p>{props.message}</p>
+        <p>
+          <a href="/">返回首页</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}
