@@ -1,0 +1,244 @@
+// npm run bench:web — load test of the dossier page of a 300-item standard against the issue's target
+// (p95 ≤ 50 ms and ≥ 300 requests/s at 50 concurrent connections); records the figures in docs/BENCHMARKS.md.
+// Env: BENCH_SECONDS (default 20), BENCH_SERVER_ARGS (extra node flags for the server, e.g. "--cpu-prof").
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { openAndMigrate, prepareData } from '../src/bootstrap.ts';
+import type { Config } from '../src/config.ts';
+import { DEMO_PASSWORD } from '../src/demo/seed-demo.ts';
+import { createDossier } from '../src/dossiers/dossier-repository.ts';
+import { standardsDir } from '../src/paths.ts';
+import { readStandardFile } from '../src/standards/shipped-standards.ts';
+import { saveStandard } from '../src/standards/standard-repository.ts';
+import type { StandardFile, StandardNode } from '../src/standards/standard-schema.ts';
+import { describeProblem, validateStandard } from '../src/standards/standard-validate.ts';
+
+// autocannon ships no types; this is the slice of its API the benchmark relies on.
+interface CannonResult { requests: { average: number }; errors: number; timeouts: number; non2xx: number; statusCodeStats: Record<string, { count: number }> }
+type Cannon = (opts: { url: string; connections: number; duration: number; headers: Record<string, string> }) => EventEmitter & PromiseLike<CannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
+
+const TARGET = { p95Ms: 50, rps: 300 };
+const CONNECTIONS = 50;
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 20);
+const ROOT = path.resolve(import.meta.dirname, '..');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dossier-bench-'));
+let server: ChildProcess | null = null;
+
+/** 4 chapters × 5 sections × 15 items, shaped like a real 评价指南: ~15% ★ core, ~25% recommended-tier. */
+function syntheticStandard(): StandardFile {
+  const template = readStandardFile(path.join(standardsDir, 'township-2023-demo.json'));
+  const chapters = ['功能任务与资源', '基本医疗服务', '公共卫生服务', '业务管理'];
+  const topics = ['医疗质量', '院感防控', '药事', '护理', '病历书写', '慢病随访', '预防接种', '健康档案', '设备维护', '绩效考核'];
+  const filler = '建立健全相关管理制度和工作流程，明确岗位职责与分工，定期开展自查评估并持续整改，各项记录完整规范、可追溯，年度考核结果纳入绩效管理并向职工公开。';
+  const text = (prefix: string) => (prefix + filler).slice(0, 60);
+  const nodes: StandardNode[] = [];
+  let n = 0;
+  chapters.forEach((title, c) => {
+    nodes.push({ code: `${c + 1}`, title });
+    for (let s = 1; s <= 5; s++) {
+      nodes.push({ code: `${c + 1}.${s}`, title: `${title}（第${s}部分）` });
+      for (let i = 1; i <= 15; i++, n++) {
+        const topic = topics[n % topics.length]!;
+        nodes.push({
+          code: `${c + 1}.${s}.${i}`,
+          title: `${topic}管理（${n + 1}）`,
+          requirements: { C: text(`${topic}：`), B: text(`在C级基础上，${topic}：`), A: text(`在B级基础上，${topic}持续改进：`) },
+          core: n % 20 < 3,
+          tier: n % 4 === 3 ? 'recommended' : 'basic',
+          evidenceHints: [`${topic}管理制度文件`, '近一年工作记录'],
+          keywords: [topic],
+        });
+      }
+    }
+  });
+  const candidate = { ...template, id: 'bench-300', title: '基准测试标准（300条款）', edition: 2099, demonstration: false, nodes };
+  const result = validateStandard(candidate);
+  if (!result.ok) throw new Error(`synthetic standard invalid:\n${result.problems.map((p) => describeProblem(p, nodes)).join('\n')}`);
+  return result.standard;
+}
+
+/** Seeds exactly as a first demo start would, then adds the 300-item dossier, ~70% self-assessed. */
+async function prepareDatabase(): Promise<string> {
+  const config: Config = { port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, demo: true, secureCookies: false, sessionHours: 12 };
+  const database = await openAndMigrate(config);
+  try {
+    await prepareData(database, config);
+    const { db } = database;
+    await saveStandard(db, syntheticStandard()); // demonstration: false, so currentStandardFor() picks it
+    const institution = await db.selectFrom('institutions').selectAll().where('name', '=', '修武县郇封镇卫生院').executeTakeFirstOrThrow();
+    const staff = await db.selectFrom('users').select('id').where('username', '=', 'demo-staff').executeTakeFirstOrThrow();
+    const dossier = await createDossier(db, { institution, year: new Date().getFullYear(), targetLevel: 'recommended', actorId: staff.id });
+    if (dossier.standard_id !== 'bench-300') throw new Error(`dossier uses ${dossier.standard_id}, not bench-300`);
+    const items = await db.selectFrom('dossier_items').select('item_code').where('dossier_id', '=', dossier.id).execute();
+    const grades = ['A', 'B', 'C', 'B', 'C', 'B', '未达标', null, null, null] as const;
+    await db.transaction().execute(async (trx) => {
+      for (const [i, { item_code }] of items.entries()) {
+        const grade = grades[i % grades.length];
+        if (!grade) continue;
+        await trx.updateTable('dossier_items').set({ self_grade: grade, narrative: '已建立相关制度并落实，佐证材料见档案。', updated_by: staff.id, updated_at: new Date().toISOString() })
+          .where('dossier_id', '=', dossier.id).where('item_code', '=', item_code).execute();
+      }
+    });
+    return dossier.id;
+  } finally {
+    await database.close();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A separate process, so the load generator's CPU and event loop do not count as the server's. */
+async function startServer(port: number): Promise<string> {
+  const extra = (process.env['BENCH_SERVER_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+  const env = { ...process.env, DOSSIER_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DOSSIER_DEMO: '1', NODE_ENV: 'production' };
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = child;
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  const base = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+    if (child.exitCode !== null) break;
+    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return base;
+  }
+  throw new Error(`server did not become healthy:\n${log}`);
+}
+
+const cookieOf = (res: Response, name: string) => res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))?.split(';')[0];
+
+async function login(base: string): Promise<string> {
+  const page = await fetch(`${base}/login`);
+  const pre = cookieOf(page, 'dossier_pre');
+  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(await page.text())?.[1];
+  if (!pre || !csrf) throw new Error('login page gave no pre-session cookie or CSRF token');
+  const body = new URLSearchParams({ username: 'demo-staff', password: DEMO_PASSWORD, _csrf: csrf });
+  const res = await fetch(`${base}/login`, { method: 'POST', body, headers: { cookie: pre }, redirect: 'manual' });
+  const session = cookieOf(res, 'dossier_session');
+  if (res.status !== 303 || !session) throw new Error(`login failed: HTTP ${res.status}`);
+  return session;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const ms = (x: number) => x.toFixed(1);
+
+/** Runs autocannon, keeping every response time so p95 is exact (autocannon itself reports p97.5, not p95). */
+async function load(url: string, cookie: string, seconds: number) {
+  const times: number[] = [];
+  const run = autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: { cookie } });
+  run.on('response', (_client: unknown, _status: number, _bytes: number, time: number) => times.push(time));
+  const result = await run;
+  return { result, sorted: times.sort((a, b) => a - b) };
+}
+
+/** One request at a time: no queueing, so this is as close to the server's own time as loopback allows. */
+async function sequential(url: string, cookie: string, count: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    const res = await fetch(url, { headers: { cookie } });
+    await res.arrayBuffer();
+    times.push(performance.now() - t0);
+    if (res.status !== 200) throw new Error(`sequential request ${i}: HTTP ${res.status}`);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+function writeReport(section: string): void {
+  const file = path.join(ROOT, 'docs', 'BENCHMARKS.md');
+  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const re = /^## bench:web\n[\s\S]*?(?=^## |(?![\s\S]))/m; // this section only, up to the next heading or EOF
+  const next = re.test(old) ? old.replace(re, section) : `${old.trimEnd()}\n\n${section}`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, next);
+}
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  const machine = `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+  const date = new Date().toISOString().slice(0, 10);
+  console.log(`machine: ${machine}\ndate: ${date}`);
+  const dossierId = await prepareDatabase();
+  const base = await startServer(await freePort());
+  const cookie = await login(base);
+  const url = `${base}/dossiers/${dossierId}`;
+
+  const probe = await fetch(url, { headers: { cookie } });
+  const html = await probe.text();
+  const items = html.split('class="tree-item').length - 1;
+  if (probe.status !== 200 || items !== 300) throw new Error(`dossier page: HTTP ${probe.status}, ${items} items (expected 200, 300)`);
+  console.log(`page: ${(html.length / 1024).toFixed(0)} KiB of HTML, ${items} items`);
+
+  await load(url, cookie, 5); // warm-up: JIT, SQLite page cache
+  const seq = await sequential(url, cookie, 200);
+  console.log(`load: ${CONNECTIONS} connections for ${SECONDS}s…`);
+  const { result, sorted } = await load(url, cookie, SECONDS);
+  const non200 = Object.entries(result.statusCodeStats).filter(([code]) => code !== '200').reduce((n, [, s]) => n + s.count, 0);
+  const f = { rps: result.requests.average, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
+  const pass = { p95: f.p95 <= TARGET.p95Ms, rps: f.rps >= TARGET.rps };
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  const rows = [
+    ['requests/s (mean, 50 connections)', f.rps.toFixed(0), `≥ ${TARGET.rps}`, verdict(pass.rps)],
+    ['latency p50 (50 connections)', `${ms(f.p50)} ms`, '', ''],
+    ['latency p95 (50 connections)', `${ms(f.p95)} ms`, `≤ ${TARGET.p95Ms} ms`, verdict(pass.p95)],
+    ['latency p99 (50 connections)', `${ms(f.p99)} ms`, '', ''],
+    ['errors / timeouts / non-200', `${result.errors} / ${result.timeouts} / ${non200}`, '0', verdict(result.errors + result.timeouts + non200 === 0)],
+    ['server time p50 (sequential, unloaded)', `${ms(percentile(seq, 50))} ms`, '', ''],
+    ['server time p95 (sequential, unloaded)', `${ms(percentile(seq, 95))} ms`, '', ''],
+  ];
+  console.table(rows.map(([metric, value, target, result]) => ({ metric, value, target, result })));
+  writeReport(
+    [
+      '## bench:web',
+      '',
+      `GET /dossiers/:id of a 300-item standard (${items} items, ~70% self-assessed, ${(html.length / 1024).toFixed(0)} KiB HTML), logged in as demo-staff, SQLite.`,
+      `Server in its own process; load by autocannon from the same machine: ${CONNECTIONS} connections, ${SECONDS} s after a 5 s warm-up.`,
+      'Latencies are client-observed round trips (server time + loopback + queueing behind the other connections);',
+      '"sequential" is 200 requests one at a time, the closest to the server time of one page.',
+      '',
+      '| Metric | Value | Target | Result |',
+      '| --- | --- | --- | --- |',
+      ...rows.map((r) => `| ${r.join(' | ')} |`),
+      '',
+      `Machine: ${machine}. Date: ${date}.`,
+      '',
+    ].join('\n'),
+  );
+  console.log(`${verdict(pass.p95 && pass.rps)}: p95 ${ms(f.p95)} ms (≤ ${TARGET.p95Ms}), ${f.rps.toFixed(0)} requests/s (≥ ${TARGET.rps}); written to docs/BENCHMARKS.md`);
+  if (non200 || result.errors) process.exitCode = 1;
+}
+
+/** SIGTERM lets the server close the database (and write a --cpu-prof profile) before the data dir goes. */
+async function cleanup(): Promise<void> {
+  const child = server;
+  server = null;
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+main()
+  .catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup());
