@@ -19,8 +19,9 @@ import type { StandardFile, StandardNode } from '../src/standards/standard-schem
 import { describeProblem, validateStandard } from '../src/standards/standard-validate.ts';
 
 // autocannon ships no types; this is the slice of its API the benchmark relies on.
-interface CannonResult { requests: { average: number }; errors: number; timeouts: number; non2xx: number; statusCodeStats: Record<string, { count: number }> }
-type Cannon = (opts: { url: string; connections: number; duration: number; headers: Record<string, string> }) => EventEmitter & PromiseLike<CannonResult>;
+interface CannonResult { requests: { average: number }; errors: number; timeouts: number; statusCodeStats: Record<string, { count: number }> }
+type CannonOpts = { url: string; connections: number; duration: number; headers: Record<string, string>; overallRate?: number };
+type Cannon = (opts: CannonOpts) => EventEmitter & PromiseLike<CannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
 
 const TARGET = { p95Ms: 50, rps: 300 };
@@ -136,12 +137,14 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 const ms = (x: number) => x.toFixed(1);
 
 /** Runs autocannon, keeping every response time so p95 is exact (autocannon itself reports p97.5, not p95). */
-async function load(url: string, cookie: string, seconds: number) {
+async function load(url: string, cookie: string, seconds: number, overallRate?: number) {
   const times: number[] = [];
-  const run = autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: { cookie } });
+  const run = autocannon({ url, connections: CONNECTIONS, duration: seconds, headers: { cookie }, overallRate });
   run.on('response', (_client: unknown, _status: number, _bytes: number, time: number) => times.push(time));
   const result = await run;
-  return { result, sorted: times.sort((a, b) => a - b) };
+  const sorted = times.sort((a, b) => a - b);
+  const failed = Object.entries(result.statusCodeStats).filter(([code]) => code !== '200').reduce((n, [, s]) => n + s.count, 0);
+  return { rps: result.requests.average, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), failed: failed + result.errors + result.timeouts };
 }
 
 /** One request at a time: no queueing, so this is as close to the server's own time as loopback allows. */
@@ -184,30 +187,28 @@ async function main(): Promise<void> {
 
   await load(url, cookie, 5); // warm-up: JIT, SQLite page cache
   const seq = await sequential(url, cookie, 200);
-  console.log(`load: ${CONNECTIONS} connections for ${SECONDS}s…`);
-  const { result, sorted } = await load(url, cookie, SECONDS);
-  const non200 = Object.entries(result.statusCodeStats).filter(([code]) => code !== '200').reduce((n, [, s]) => n + s.count, 0);
-  const f = { rps: result.requests.average, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) };
-  const pass = { p95: f.p95 <= TARGET.p95Ms, rps: f.rps >= TARGET.rps };
+  console.log(`load: ${CONNECTIONS} connections, ${SECONDS} s as fast as possible, then ${SECONDS} s at ${TARGET.rps} requests/s…`);
+  const f = await load(url, cookie, SECONDS);
+  const paced = await load(url, cookie, SECONDS, TARGET.rps);
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
-  const rows = [
-    ['requests/s (mean, 50 connections)', f.rps.toFixed(0), `≥ ${TARGET.rps}`, verdict(pass.rps)],
-    ['latency p50 (50 connections)', `${ms(f.p50)} ms`, '', ''],
-    ['latency p95 (50 connections)', `${ms(f.p95)} ms`, `≤ ${TARGET.p95Ms} ms`, verdict(pass.p95)],
-    ['latency p99 (50 connections)', `${ms(f.p99)} ms`, '', ''],
-    ['errors / timeouts / non-200', `${result.errors} / ${result.timeouts} / ${non200}`, '0', verdict(result.errors + result.timeouts + non200 === 0)],
-    ['server time p50 (sequential, unloaded)', `${ms(percentile(seq, 50))} ms`, '', ''],
-    ['server time p95 (sequential, unloaded)', `${ms(percentile(seq, 95))} ms`, '', ''],
+  const pass = f.p95 <= TARGET.p95Ms && f.rps >= TARGET.rps && f.failed + paced.failed === 0;
+  const rows: [string, string, string, string][] = [
+    ['requests/s (mean, 50 connections)', f.rps.toFixed(0), `≥ ${TARGET.rps}`, verdict(f.rps >= TARGET.rps)],
+    ['latency p50 / p99 (50 connections)', `${ms(f.p50)} / ${ms(f.p99)} ms`, '', ''],
+    ['latency p95 (50 connections)', `${ms(f.p95)} ms`, `≤ ${TARGET.p95Ms} ms`, verdict(f.p95 <= TARGET.p95Ms)],
+    ['errors + timeouts + non-200 (both runs)', String(f.failed + paced.failed), '0', verdict(f.failed + paced.failed === 0)],
+    [`latency p50 / p95 at ${TARGET.rps} req/s offered (achieved ${paced.rps.toFixed(0)})`, `${ms(paced.p50)} / ${ms(paced.p95)} ms`, '', ''],
+    ['server time p50 / p95 (sequential, unloaded)', `${ms(percentile(seq, 50))} / ${ms(percentile(seq, 95))} ms`, '', ''],
   ];
-  console.table(rows.map(([metric, value, target, result]) => ({ metric, value, target, result })));
+  for (const r of rows) console.log(`  ${r[0].padEnd(58)} ${r[1].padStart(20)}  ${r[2].padEnd(9)} ${r[3]}`);
   writeReport(
     [
       '## bench:web',
       '',
       `GET /dossiers/:id of a 300-item standard (${items} items, ~70% self-assessed, ${(html.length / 1024).toFixed(0)} KiB HTML), logged in as demo-staff, SQLite.`,
-      `Server in its own process; load by autocannon from the same machine: ${CONNECTIONS} connections, ${SECONDS} s after a 5 s warm-up.`,
-      'Latencies are client-observed round trips (server time + loopback + queueing behind the other connections);',
-      '"sequential" is 200 requests one at a time, the closest to the server time of one page.',
+      `Server in its own process; load by autocannon on the same machine (it competes for the 2 cores): ${CONNECTIONS} connections, ${SECONDS} s,`,
+      `after a 5 s warm-up; then ${SECONDS} s paced at ${TARGET.rps} requests/s in total. Latencies are client-observed round trips`,
+      '(server time + loopback + queueing behind the other connections); "sequential" is 200 requests one at a time, the closest to the server time of one page.',
       '',
       '| Metric | Value | Target | Result |',
       '| --- | --- | --- | --- |',
@@ -217,8 +218,8 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
-  console.log(`${verdict(pass.p95 && pass.rps)}: p95 ${ms(f.p95)} ms (≤ ${TARGET.p95Ms}), ${f.rps.toFixed(0)} requests/s (≥ ${TARGET.rps}); written to docs/BENCHMARKS.md`);
-  if (non200 || result.errors) process.exitCode = 1;
+  console.log(`${verdict(pass)}: p95 ${ms(f.p95)} ms (≤ ${TARGET.p95Ms}), ${f.rps.toFixed(0)} requests/s (≥ ${TARGET.rps}); written to docs/BENCHMARKS.md`);
+  if (f.failed + paced.failed) process.exitCode = 1;
 }
 
 /** SIGTERM lets the server close the database (and write a --cpu-prof profile) before the data dir goes. */
