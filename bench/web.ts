@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { openAndMigrate, prepareData } from '../src/bootstrap.ts';
-import type { Config } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import { DEMO_PASSWORD } from '../src/demo/seed-demo.ts';
 import { createDossier } from '../src/dossiers/dossier-repository.ts';
 import { standardsDir } from '../src/paths.ts';
@@ -66,7 +66,7 @@ function syntheticStandard(): StandardFile {
 
 /** Seeds exactly as a first demo start would, then adds the 300-item dossier, ~70% self-assessed. */
 async function prepareDatabase(): Promise<string> {
-  const config: Config = { port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, demo: true, secureCookies: false, sessionHours: 12 };
+  const config = loadConfig({ DOSSIER_DATA_DIR: dataDir, DOSSIER_DEMO: '1' }); // the app's own defaults, SQLite
   const database = await openAndMigrate(config);
   try {
     await prepareData(database, config);
@@ -78,12 +78,12 @@ async function prepareDatabase(): Promise<string> {
     if (dossier.standard_id !== 'bench-300') throw new Error(`dossier uses ${dossier.standard_id}, not bench-300`);
     const items = await db.selectFrom('dossier_items').select('item_code').where('dossier_id', '=', dossier.id).execute();
     const grades = ['A', 'B', 'C', 'B', 'C', 'B', '未达标', null, null, null] as const;
+    const narrative = '已建立相关制度并落实，佐证材料见档案。';
     await db.transaction().execute(async (trx) => {
-      for (const [i, { item_code }] of items.entries()) {
+      for (const [i, { item_code: code }] of items.entries()) {
         const grade = grades[i % grades.length];
-        if (!grade) continue;
-        await trx.updateTable('dossier_items').set({ self_grade: grade, narrative: '已建立相关制度并落实，佐证材料见档案。', updated_by: staff.id, updated_at: new Date().toISOString() })
-          .where('dossier_id', '=', dossier.id).where('item_code', '=', item_code).execute();
+        const set = { self_grade: grade, narrative, updated_by: staff.id, updated_at: new Date().toISOString() };
+        if (grade) await trx.updateTable('dossier_items').set(set).where('dossier_id', '=', dossier.id).where('item_code', '=', code).execute();
       }
     });
     return dossier.id;
@@ -164,9 +164,9 @@ function writeReport(section: string): void {
   const file = path.join(ROOT, 'docs', 'BENCHMARKS.md');
   const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
   const re = /^## bench:web\n[\s\S]*?(?=^## |(?![\s\S]))/m; // this section only, up to the next heading or EOF
-  const next = re.test(old) ? old.replace(re, section) : `${old.trimEnd()}\n\n${section}`;
+  const next = re.test(old) ? old.replace(re, `${section}\n`) : `${old.trimEnd()}\n\n${section}`;
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, next);
+  fs.writeFileSync(file, `${next.trimEnd()}\n`);
 }
 
 async function main(): Promise<void> {
@@ -179,11 +179,13 @@ async function main(): Promise<void> {
   const cookie = await login(base);
   const url = `${base}/dossiers/${dossierId}`;
 
+  // Guard against benchmarking an error page or a smaller dossier.
   const probe = await fetch(url, { headers: { cookie } });
   const html = await probe.text();
   const items = html.split('class="tree-item').length - 1;
   if (probe.status !== 200 || items !== 300) throw new Error(`dossier page: HTTP ${probe.status}, ${items} items (expected 200, 300)`);
-  console.log(`page: ${(html.length / 1024).toFixed(0)} KiB of HTML, ${items} items`);
+  const kib = (Buffer.byteLength(html) / 1024).toFixed(0);
+  console.log(`page: ${kib} KiB of HTML, ${items} items`);
 
   await load(url, cookie, 5); // warm-up: JIT, SQLite page cache
   const seq = await sequential(url, cookie, 200);
@@ -205,7 +207,7 @@ async function main(): Promise<void> {
     [
       '## bench:web',
       '',
-      `GET /dossiers/:id of a 300-item standard (${items} items, ~70% self-assessed, ${(html.length / 1024).toFixed(0)} KiB HTML), logged in as demo-staff, SQLite.`,
+      `GET /dossiers/:id of a 300-item standard (${items} items, ~70% self-assessed, ${kib} KiB HTML), logged in as demo-staff, SQLite.`,
       `Server in its own process; load by autocannon on the same machine (it competes for the 2 cores): ${CONNECTIONS} connections, ${SECONDS} s,`,
       `after a 5 s warm-up; then ${SECONDS} s paced at ${TARGET.rps} requests/s in total. Latencies are client-observed round trips`,
       '(server time + loopback + queueing behind the other connections); "sequential" is 200 requests one at a time, the closest to the server time of one page.',
@@ -238,8 +240,5 @@ async function cleanup(): Promise<void> {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
 main()
-  .catch((err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exitCode = 1;
-  })
+  .catch((err) => ((process.exitCode = 1), console.error(err instanceof Error ? err.message : err)))
   .finally(() => cleanup());

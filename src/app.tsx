@@ -6,6 +6,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import { ErrorPage } from '../views/layout.tsx';
 import { adminRoutes } from './admin/admin-routes.tsx';
 import { authRoutes } from './auth/auth-routes.tsx';
+import { documentRoutes } from './documents/document-routes.tsx';
+import { libraryRoutes } from './documents/library-routes.tsx';
 import { dossierRoutes } from './dossiers/dossier-routes.tsx';
 import { healthRoutes } from './health/health-routes.ts';
 import type { AppDeps } from './http/context.ts';
@@ -17,6 +19,11 @@ import { institutionRoutes } from './institutions/institution-routes.tsx';
 import { standardRoutes } from './standards/standard-routes.tsx';
 
 const FORM_LIMIT_BYTES = 25 * 1024 * 1024; // spreadsheets for imports; evidence uploads get their own route
+
+const UPLOAD_PATHS = [/^\/institutions\/[^/]+\/documents$/, /^\/documents\/[^/]+\/versions$/, /^\/dossiers\/[^/]+\/items\/[^/]+\/evidence\/upload$/];
+function isUploadPath(path: string): boolean {
+  return UPLOAD_PATHS.some((re) => re.test(path));
+}
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
@@ -43,21 +50,22 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/static', staticRoutes());
   app.route('/', healthRoutes(deps));
   app.use('*', sessionMiddleware({ secureCookies: deps.config.secureCookies }));
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: FORM_LIMIT_BYTES,
-      onError: () => {
-        throw new HTTPException(413, { message: '提交的内容过大。' });
-      },
-    }),
-  );
-  app.use('*', csrfMiddleware());
+  const formLimit = bodyLimit({
+    maxSize: FORM_LIMIT_BYTES,
+    onError: () => {
+      throw new HTTPException(413, { message: '提交的内容过大。' });
+    },
+  });
+  // Evidence uploads stream to disk with their own per-file limit; every other body is capped.
+  app.use('*', (c, next) => (isUploadPath(c.req.path) ? next() : formLimit(c, next)));
+  app.use('*', csrfMiddleware({ isStreamingUpload: isUploadPath }));
 
   app.get('/', (c) => (c.get('user') ? c.redirect('/dossiers') : c.redirect('/login')));
   app.route('/', authRoutes(deps));
   app.route('/dossiers', dossierRoutes());
+  app.route('/institutions/:institutionId/documents', libraryRoutes());
   app.route('/institutions', institutionRoutes());
+  app.route('/documents', documentRoutes());
   app.route('/standards', standardRoutes());
   app.route('/admin', adminRoutes());
 

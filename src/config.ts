@@ -1,4 +1,5 @@
 // The one place the environment is read.
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -10,6 +11,8 @@ const envSchema = z.object({
   DOSSIER_DEMO: z.enum(['0', '1']).default('1'),
   DOSSIER_SECURE_COOKIES: z.enum(['0', '1']).default('0'),
   DOSSIER_SESSION_HOURS: z.coerce.number().positive().default(12),
+  DOSSIER_WORKERS: z.coerce.number().int().min(0).max(64).optional(),
+  DOSSIER_MAX_UPLOAD_MB: z.coerce.number().positive().max(10_000).default(200),
 });
 
 export interface Config {
@@ -21,6 +24,12 @@ export interface Config {
   demo: boolean;
   secureCookies: boolean;
   sessionHours: number;
+  /** Largest evidence file accepted, in bytes. */
+  maxUploadBytes: number;
+  /** Background job slots in this process (OCR, conversions); 0 leaves jobs to `npm run worker`. */
+  workers: number;
+  /** S3_* settings, parsed by the object store factory; S3 is used when S3_ENDPOINT is set. */
+  objectStore: { S3_ENDPOINT?: string; S3_BUCKET?: string; S3_ACCESS_KEY?: string; S3_SECRET_KEY?: string; S3_USE_SSL?: string; S3_REGION?: string };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -40,5 +49,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: e.DOSSIER_DEMO === '1',
     secureCookies: e.DOSSIER_SECURE_COOKIES === '1',
     sessionHours: e.DOSSIER_SESSION_HOURS,
+    maxUploadBytes: Math.round(e.DOSSIER_MAX_UPLOAD_MB * 1024 * 1024),
+    workers: e.DOSSIER_WORKERS ?? os.availableParallelism(),
+    objectStore: {
+      S3_ENDPOINT: env['S3_ENDPOINT'] || undefined,
+      S3_BUCKET: env['S3_BUCKET'],
+      S3_ACCESS_KEY: env['S3_ACCESS_KEY'],
+      S3_SECRET_KEY: env['S3_SECRET_KEY'],
+      S3_USE_SSL: env['S3_USE_SSL'],
+      S3_REGION: env['S3_REGION'],
+    },
   };
 }

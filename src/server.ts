@@ -1,5 +1,8 @@
 // Process entry: config, database, serve, graceful shutdown.
 import { serve } from '@hono/node-server';
+import { createObjectStore } from './adapters/object-store/create-object-store.ts';
+import { createJobHandlers } from './jobs/job-handlers.ts';
+import { consoleJobLogger, startWorker } from './jobs/worker.ts';
 import { createApp } from './app.tsx';
 import { openAndMigrate, prepareData } from './bootstrap.ts';
 import { loadConfig } from './config.ts';
@@ -9,7 +12,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openAndMigrate(config);
   const { seeded } = await prepareData(database, config);
-  const app = createApp({ config, database });
+  const store = await createObjectStore(config.objectStore, config.dataDir);
+  await store.sweepTemp();
+  // DOSSIER_WORKERS=0 leaves all jobs to separate `npm run worker` processes.
+  const worker = config.workers === 0 ? null : startWorker({
+    db: database.db,
+    handlers: createJobHandlers({ config, database, store }),
+    concurrency: config.workers,
+    logger: consoleJobLogger,
+  });
+  const app = createApp({ config, database, store });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     console.log(`基层行证据档案系统 listening on http://localhost:${info.port} (${database.dialect}, data: ${config.dataDir})`);
     if (config.demo) console.log((seeded ? '已写入演示数据。' : '') + demoAccountsText());
@@ -19,7 +31,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down`);
-    server.close(() => void database.close().then(() => process.exit(0)));
+    server.close(() =>
+      void (worker ? worker.stop() : Promise.resolve())
+        .then(() => store.close())
+        .then(() => database.close())
+        .then(() => process.exit(0)),
+    );
     setTimeout(() => process.exit(1), 10_000).unref();
   };
   process.on('SIGINT', () => stop('SIGINT'));

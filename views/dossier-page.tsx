@@ -24,6 +24,9 @@ export function DossierPage(props: { ctx: PageContext; view: DossierView; select
           </p>
         </div>
         <div class="overall">
+          <p class="small">
+            <a href={`/institutions/${institution.id}/documents`}>文件库</a>
+          </p>
           <span class="muted small">自评进度</span>
           <ProgressBar done={view.graded} total={view.total} label="已自评" id="overall-progress" />
         </div>

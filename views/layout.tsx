@@ -32,6 +32,7 @@ export function Layout(props: { ctx: PageContext; title: string; active?: string
         <title>{`${props.title} · 基层行证据档案系统`}</title>
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/htmx.min.js" defer></script>
+        <script src="/static/app.js" defer></script>
       </head>
       <body hx-headers={JSON.stringify({ 'x-csrf-token': csrfToken })}>
         <header class="topbar">
@@ -40,7 +41,9 @@ export function Layout(props: { ctx: PageContext; title: string; active?: string
           </a>
           {user && (
             <nav class="mainnav" aria-label="主导航">
-              {NAV.filter((n) => n.show(user)).map((n) => (
+              {[...NAV.slice(0, 1), ...(user.institution_id ? [{ href: `/institutions/${user.institution_id}/documents`, label: '文件库', show: () => true }] : []), ...NAV.slice(1)]
+                .filter((n) => n.show(user))
+                .map((n) => (
                 <a href={n.href} class={props.active === n.href ? 'active' : undefined}>
                   {n.label}
                 </a>

@@ -7,6 +7,9 @@ import pg from 'pg';
 import { migrations } from '../../migrations/index.ts';
 import type { Database } from './schema.ts';
 
+// int8 (count(*), bigint sizes) as JS numbers: every value we store is far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
 

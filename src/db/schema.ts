@@ -140,6 +140,96 @@ export interface AuditLogTable {
   detail: string; // JSON
 }
 
+export interface BlobTable {
+  sha256: string;
+  size: number;
+  store_key: string;
+  created_at: string;
+}
+
+export interface DocumentTable {
+  id: string;
+  institution_id: string;
+  title: string;
+  document_date: string | null; // YYYY-MM-DD
+  issuing_department: string;
+  current_version_id: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  trashed_at: string | null;
+  trashed_by: string | null;
+}
+
+export type ConversionState = 'not_needed' | 'pending' | 'converted' | 'unconverted' | 'failed';
+
+export interface DocumentVersionTable {
+  id: string;
+  document_id: string;
+  version_no: number;
+  blob_sha256: string;
+  file_name: string; // sanitised display name of the upload
+  kind: string; // FileKind
+  mime: string;
+  size: number;
+  page_count: number | null;
+  printable: number;
+  conversion_state: ConversionState;
+  conversion_note: string;
+  rendition_sha256: string | null;
+  thumbnail_sha256: string | null;
+  uploaded_by: string | null;
+  created_at: string;
+}
+
+export interface ItemEvidenceTable {
+  id: string;
+  dossier_id: string;
+  item_code: string;
+  document_id: string;
+  version_id: string | null;
+  page_from: number | null;
+  page_to: number | null;
+  position: number;
+  created_by: string | null;
+  created_at: string;
+}
+
+export interface DocumentEventTable {
+  id: Generated<number>;
+  document_id: string;
+  dossier_id: string | null;
+  item_code: string | null;
+  actor_id: string | null;
+  at: string;
+  action: string;
+  detail: string; // JSON
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** Durable background jobs (src/jobs/job-queue.ts). `kind` is a JobKind, payload/result are JSON text. */
+export interface JobTable {
+  id: string;
+  kind: string;
+  payload: string;
+  state: JobState;
+  priority: number;
+  attempts: number;
+  max_attempts: number;
+  run_after: string;
+  lease_until: string | null;
+  locked_by: string | null;
+  progress_done: number;
+  progress_total: number; // 0 = unknown
+  last_error: string;
+  result: string;
+  dedupe_key: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
 export interface Database {
   regions: RegionTable;
   institutions: InstitutionTable;
@@ -151,6 +241,12 @@ export interface Database {
   dossiers: DossierTable;
   dossier_items: DossierItemTable;
   audit_log: AuditLogTable;
+  blobs: BlobTable;
+  documents: DocumentTable;
+  document_versions: DocumentVersionTable;
+  item_evidence: ItemEvidenceTable;
+  document_events: DocumentEventTable;
+  jobs: JobTable;
 }
 
 export type Region = Selectable<RegionTable>;
@@ -162,3 +258,7 @@ export type Standard = Selectable<StandardTable>;
 export type StandardNodeRow = Selectable<StandardNodeTable>;
 export type Dossier = Selectable<DossierTable>;
 export type DossierItem = Selectable<DossierItemTable>;
+export type Document = Selectable<DocumentTable>;
+export type DocumentVersion = Selectable<DocumentVersionTable>;
+export type ItemEvidence = Selectable<ItemEvidenceTable>;
+export type DocumentEvent = Selectable<DocumentEventTable>;

@@ -58,9 +58,7 @@ export async function detectFileKind(path: string): Promise<FileKind> {
   const head = await readHead(path, HEAD_BYTES);
   if (head.length === 0) return 'unknown';
 
-  // PDF readers (and the spec's implementation notes) accept junk before the header within the first 1 KB;
-  // some scanners and mail gateways do prepend bytes, so search rather than require offset 0.
-  if (head.subarray(0, 1024).includes('%PDF-', 0, 'latin1')) return 'pdf';
+  // Exact magic at offset 0 first, so that e.g. a JPEG whose EXIF comment says "%PDF-" stays a JPEG.
   if (head.length >= 3 && head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
   if (startsWith(head, PNG_SIGNATURE)) return 'png';
   // Classic TIFF ("II*\0" / "MM\0*") and BigTIFF (43 instead of 42).
@@ -68,6 +66,9 @@ export async function detectFileKind(path: string): Promise<FileKind> {
   if (startsWith(head, Buffer.from('II+\0', 'latin1')) || startsWith(head, Buffer.from('MM\0+', 'latin1'))) return 'tiff';
   if (startsWith(head, Buffer.from('PK\x03\x04', 'latin1'))) return detectZipKind(path);
   if (startsWith(head, OLE2_SIGNATURE)) return detectOle2Kind(path);
+  // PDF readers (and the spec's implementation notes) accept junk before the header within the first 1 KB;
+  // some scanners and mail gateways do prepend bytes, so search rather than require offset 0.
+  if (head.subarray(0, 1024).includes('%PDF-', 0, 'latin1')) return 'pdf';
   return 'unknown';
 }
 

@@ -1,4 +1,5 @@
 // Values the middleware put on the request context, typed for every handler.
+import type { ObjectStore } from '../adapters/object-store/object-store.ts';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle, Db } from '../db/database.ts';
 import type { User } from '../db/schema.ts';
@@ -6,6 +7,7 @@ import type { User } from '../db/schema.ts';
 export interface AppDeps {
   config: Config;
   database: DatabaseHandle;
+  store: ObjectStore;
 }
 
 declare module 'hono' {

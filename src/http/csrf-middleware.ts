@@ -1,5 +1,6 @@
 // Synchronizer-token CSRF protection for every state-changing request, htmx included.
-// The token travels in the `x-csrf-token` header (htmx, set once on <body hx-headers>) or the `_csrf` form field.
+// The token travels in the `x-csrf-token` header (htmx, set once on <body hx-headers>), the `_csrf` form field,
+// or — for streamed multipart uploads only — the `_csrf` query parameter.
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -12,12 +13,15 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function csrfMiddleware(): MiddlewareHandler {
+export function csrfMiddleware(opts: { isStreamingUpload: (path: string) => boolean }): MiddlewareHandler {
   return async function csrf(c, next) {
     if (SAFE_METHODS.has(c.req.method)) return next();
     let sent = c.req.header('x-csrf-token') ?? '';
     const type = c.req.header('content-type') ?? '';
-    if (!sent && (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'))) {
+    if (!sent && opts.isStreamingUpload(c.req.path)) {
+      // Evidence uploads are streamed, never parsed here: the form carries its token in the query string.
+      sent = c.req.query('_csrf') ?? '';
+    } else if (!sent && (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'))) {
       // parseBody caches, so handlers can read the form again.
       const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const field = body['_csrf'];

@@ -22,7 +22,7 @@ export interface RunningApp {
 
 export async function startApp(): Promise<RunningApp> {
   const db = await createTestDb();
-  const app = createApp({ config: db.config, database: db });
+  const app = createApp({ config: db.config, database: db, store: db.store });
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

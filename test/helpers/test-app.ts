@@ -30,7 +30,7 @@ export function csrfFrom(html: string): string {
 
 export async function createTestApp(opts: { demo?: boolean } = {}): Promise<TestApp> {
   const db = await createTestDb(opts);
-  const app = createApp({ config: db.config, database: db });
+  const app = createApp({ config: db.config, database: db, store: db.store });
   const get = (path: string, s?: Session | null, headers: Record<string, string> = {}) =>
     Promise.resolve(app.request(path, { headers: { ...(s ? { cookie: s.cookie } : {}), ...headers } }));
   const post = (path: string, form: Record<string, string>, s?: Session | null, headers: Record<string, string> = {}) =>

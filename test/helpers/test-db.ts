@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { createObjectStore } from '../../src/adapters/object-store/create-object-store.ts';
+import type { ObjectStore } from '../../src/adapters/object-store/object-store.ts';
 import type { Config } from '../../src/config.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/db/database.ts';
 import { seedDemo } from '../../src/demo/seed-demo.ts';
@@ -12,6 +14,7 @@ import { installShippedStandards } from '../../src/standards/shipped-standards.t
 
 export interface TestDb extends DatabaseHandle {
   config: Config;
+  store: ObjectStore;
 }
 
 export function testDialect(): 'sqlite' | 'postgres' {
@@ -48,15 +51,21 @@ export async function createTestDb(opts: { demo?: boolean } = {}): Promise<TestD
     demo: opts.demo ?? true,
     secureCookies: false,
     sessionHours: 12,
+    maxUploadBytes: 200 * 1024 * 1024,
+    workers: 0,
+    objectStore: {},
   };
   const handle = openDatabase(config);
   await migrateToLatest(handle.db);
   await installShippedStandards(handle.db);
   if (config.demo) await seedDemo(handle.db, { year: 2026 });
+  const store = await createObjectStore(config.objectStore, dataDir);
   return {
     ...handle,
     config,
+    store,
     close: async () => {
+      await store.close();
       await handle.close();
       if (dropDatabase) await dropDatabase();
       fs.rmSync(dataDir, { recursive: true, force: true });

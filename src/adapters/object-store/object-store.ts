@@ -52,6 +52,10 @@ export interface ObjectStore {
   check(): Promise<{ ok: boolean; error?: string }>;
   /** Removes temp files/objects older than `maxAgeMs` (default 1 hour) left by a crash. Returns how many. */
   sweepTemp(maxAgeMs?: number): Promise<number>;
+  /** The object's path on local disk when the store keeps it there (filesystem store); else null. */
+  localPath?(key: string): Promise<string | null>;
+  /** Releases pooled connections (S3); a no-op for the filesystem store. */
+  close(): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,167 @@
+// One document: page with preview, metadata, versions, links and history; downloads; trash and restore.
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
+import { DocumentPage } from '../../views/document-page.tsx';
+import { withLocalCopy } from '../adapters/object-store/local-copy.ts';
+import { renderPagePng } from '../adapters/page-renderer.ts';
+import { ALL_ROLES, currentUser, notFound, requireRole } from '../http/access.ts';
+import { pageContext } from '../http/page-context.ts';
+import { nowIso } from '../ids.ts';
+import { canChangeDocuments, visibleDocument, visibleInstitution } from './document-access.ts';
+import { blobKey, documentVersions, isFrozen, linksOfDocument, recordDocumentEvent, type DocumentRow } from './document-repository.ts';
+import { documentHistory } from './document-history.ts';
+import { FILE_KIND_EXTENSIONS, type FileKind } from './file-kind.ts';
+import { handleUpload } from './upload-handler.tsx';
+
+const metadataForm = z.object({
+  title: z.string().trim().min(1, '标题不能为空').max(200, '标题不能超过200字'),
+  document_date: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '成文日期格式应为 年-月-日')]).default(''),
+  issuing_department: z.string().trim().max(100, '发文部门不能超过100字').default(''),
+});
+
+function contentDisposition(kind: 'attachment' | 'inline', name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+async function sendBlob(c: Context, sha256: string | null, opts: { type: string; name?: string; inline?: boolean }) {
+  if (!sha256) notFound('文件');
+  const key = await blobKey(c.get('db'), sha256);
+  if (!key) notFound('文件');
+  const { store } = c.get('deps');
+  const stat = await store.stat(key);
+  if (!stat) throw new HTTPException(503, { message: '文件暂时无法读取（存储中找不到该文件），请联系管理员。' });
+  const stream = await store.getStream(key);
+  const headers: Record<string, string> = { 'content-type': opts.type, 'content-length': String(stat.size), 'cache-control': 'private, max-age=3600' };
+  if (opts.name) headers['content-disposition'] = contentDisposition(opts.inline ? 'inline' : 'attachment', opts.name);
+  return c.body(Readable.toWeb(stream) as ReadableStream, 200, headers);
+}
+
+function downloadName(title: string, kind: string): string {
+  return `${title}.${FILE_KIND_EXTENSIONS[kind as FileKind] ?? 'bin'}`;
+}
+
+export function documentRoutes(): Hono {
+  const app = new Hono();
+  app.use('*', requireRole(...ALL_ROLES));
+
+  async function renderPage(c: Context, doc: DocumentRow, extra: { flash?: { kind: 'ok' | 'error'; text: string }; errors?: string[] } = {}, status: 200 | 400 | 409 = 200) {
+    const db = c.get('db');
+    const institution = await visibleInstitution(c, doc.institution_id);
+    return c.html(
+      <DocumentPage
+        ctx={pageContext(c)}
+        institution={institution}
+        doc={doc}
+        versions={await documentVersions(db, doc.id)}
+        links={await linksOfDocument(db, doc.id)}
+        events={await documentHistory(db, { documentId: doc.id })}
+        canEdit={canChangeDocuments(currentUser(c), doc.institution_id)}
+        frozen={await isFrozen(db, doc.id)}
+        maxBytes={c.get('deps').config.maxUploadBytes}
+        {...extra}
+      />,
+      status,
+    );
+  }
+
+  app.get('/:id', async (c) => renderPage(c, await visibleDocument(c, c.req.param('id'))));
+
+  app.get('/:id/original', async (c) => {
+    const doc = await visibleDocument(c, c.req.param('id'));
+    return sendBlob(c, doc.version.blob_sha256, { type: doc.version.mime, name: downloadName(doc.title, doc.version.kind) });
+  });
+
+  app.get('/:id/versions/:vid/original', async (c) => {
+    const doc = await visibleDocument(c, c.req.param('id'));
+    const v = (await documentVersions(c.get('db'), doc.id)).find((x) => x.id === c.req.param('vid'));
+    if (!v) notFound('版本');
+    return sendBlob(c, v.blob_sha256, { type: v.mime, name: `${doc.title}（第${v.version_no}版）.${FILE_KIND_EXTENSIONS[v.kind as FileKind] ?? 'bin'}` });
+  });
+
+  app.get('/:id/rendition', async (c) => {
+    const doc = await visibleDocument(c, c.req.param('id'));
+    return sendBlob(c, doc.version.rendition_sha256, { type: 'application/pdf', name: `${doc.title}.pdf`, inline: true });
+  });
+
+  app.get('/:id/thumbnail', async (c) => {
+    const doc = await visibleDocument(c, c.req.param('id'));
+    return sendBlob(c, doc.version.thumbnail_sha256, { type: 'image/png' });
+  });
+
+  app.get('/:id/versions/:vid/pages/:page', async (c) => {
+    const doc = await visibleDocument(c, c.req.param('id'));
+    const v = (await documentVersions(c.get('db'), doc.id)).find((x) => x.id === c.req.param('vid'));
+    const page = Number(/^(\d{1,5})\.png$/.exec(c.req.param('page'))?.[1]);
+    if (!v || !page || page > (v.page_count ?? 0)) notFound('页面');
+    const width = Math.min(1600, Math.max(200, Number(c.req.query('w')) || 900));
+    const source = v.rendition_sha256 ?? v.blob_sha256;
+    const kind = (v.rendition_sha256 ? 'pdf' : v.kind) as 'pdf' | 'jpeg' | 'png' | 'tiff';
+    if (!['pdf', 'jpeg', 'png', 'tiff'].includes(kind)) notFound('页面');
+    const key = await blobKey(c.get('db'), source);
+    if (!key) notFound('文件');
+    const { store, config } = c.get('deps');
+    try {
+      const png = await withLocalCopy(store, key, path.join(config.dataDir, 'tmp'), (file) => renderPagePng(file, kind, page, width));
+      return c.body(new Uint8Array(png), 200, { 'content-type': 'image/png', 'cache-control': 'private, max-age=86400' });
+    } catch (err) {
+      console.error(`[preview] ${doc.id} p${page}:`, (err as Error).message);
+      throw new HTTPException(422, { message: '该页无法生成预览。' });
+    }
+  });
+
+  app.post('/:id', async (c) => {
+    const doc = await visibleDocument(c, c.req.param('id'));
+    const user = currentUser(c);
+    if (!canChangeDocuments(user, doc.institution_id)) notFound();
+    const db = c.get('db');
+    if (await isFrozen(db, doc.id)) return renderPage(c, doc, { errors: ['该文件已被已提交的档案引用，不能修改，只能上传新版本。'] }, 409);
+    if (doc.trashed_at) return renderPage(c, doc, { errors: ['回收站中的文件不能修改，请先恢复。'] }, 409);
+    const parsed = metadataForm.safeParse(await c.req.parseBody());
+    if (!parsed.success) return renderPage(c, doc, { errors: parsed.error.issues.map((i) => i.message) }, 400);
+    const { title, document_date, issuing_department } = parsed.data;
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('documents')
+        .set({ title, document_date: document_date || null, issuing_department, updated_at: nowIso() })
+        .where('id', '=', doc.id)
+        .execute();
+      const action = title !== doc.title ? 'rename' : 'edit';
+      await recordDocumentEvent(trx, { documentId: doc.id, actorId: user.id, action, detail: { title, from: doc.title, document_date, issuing_department } });
+    });
+    return c.redirect(`/documents/${doc.id}`, 303);
+  });
+
+  for (const action of ['trash', 'restore'] as const) {
+    app.post(`/:id/${action}`, async (c) => {
+      const doc = await visibleDocument(c, c.req.param('id'));
+      const user = currentUser(c);
+      if (!canChangeDocuments(user, doc.institution_id)) notFound();
+      const db = c.get('db');
+      const done = await db.transaction().execute(async (trx) => {
+        // Checked inside the transaction: a submission racing with a delete cannot lose evidence.
+        if (await isFrozen(trx, doc.id)) return false;
+        await trx
+          .updateTable('documents')
+          .set(action === 'trash' ? { trashed_at: nowIso(), trashed_by: user.id } : { trashed_at: null, trashed_by: null })
+          .where('id', '=', doc.id)
+          .execute();
+        await recordDocumentEvent(trx, { documentId: doc.id, actorId: user.id, action });
+        return true;
+      });
+      if (!done) return renderPage(c, doc, { errors: ['该文件已被已提交的档案引用，不能删除。'] }, 409);
+      return c.redirect(action === 'trash' ? `/institutions/${doc.institution_id}/documents` : `/documents/${doc.id}`, 303);
+    });
+  }
+
+  app.post('/:id/versions', async (c) => {
+    const doc = await visibleDocument(c, c.req.param('id'));
+    if (!canChangeDocuments(currentUser(c), doc.institution_id) || doc.trashed_at) notFound();
+    return handleUpload(c, { institutionId: doc.institution_id, back: `/documents/${doc.id}`, target: async () => ({ replaceDocumentId: doc.id }) });
+  });
+
+  return app;
+}
