@@ -9,6 +9,7 @@ import { authRoutes } from './auth/auth-routes.tsx';
 import { documentRoutes } from './documents/document-routes.tsx';
 import { libraryRoutes } from './documents/library-routes.tsx';
 import { dossierRoutes } from './dossiers/dossier-routes.tsx';
+import { evidenceRoutes } from './dossiers/evidence-routes.tsx';
 import { healthRoutes } from './health/health-routes.ts';
 import type { AppDeps } from './http/context.ts';
 import { csrfMiddleware } from './http/csrf-middleware.ts';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/', (c) => (c.get('user') ? c.redirect('/dossiers') : c.redirect('/login')));
   app.route('/', authRoutes(deps));
+  app.route('/dossiers', evidenceRoutes());
   app.route('/dossiers', dossierRoutes());
   app.route('/institutions/:institutionId/documents', libraryRoutes());
   app.route('/institutions', institutionRoutes());

@@ -5,6 +5,32 @@ import { DemoBadge, Layout, type PageContext } from './layout.tsx';
 import { DossierTree, ProgressBar } from './dossier-tree.tsx';
 import { Projection } from './projection.tsx';
 
+function MissingEvidence(props: { view: DossierView }) {
+  const missing = props.view.missingEvidence;
+  return (
+    <section class="missing card" id="missing-evidence">
+      <h2>缺少佐证材料（{missing.length}）</h2>
+      {missing.length === 0 ? (
+        <p class="muted">每个条款都已有佐证材料。</p>
+      ) : (
+        <details open={missing.length <= 12}>
+          <summary>{missing.filter((i) => i.node.core).length} 个核心条款（★）缺少材料</summary>
+          <ul class="missing-list">
+            {missing.map((i) => (
+              <li>
+                <a href={`/dossiers/${props.view.dossier.id}/items/${i.node.code}`}>
+                  {i.node.core ? '★' : ''}
+                  {i.node.code} {i.node.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}
+
 export function DossierPage(props: { ctx: PageContext; view: DossierView; selected?: string; panel: Child }) {
   const { view } = props;
   const { dossier, institution, standard } = view;
@@ -39,6 +65,7 @@ export function DossierPage(props: { ctx: PageContext; view: DossierView; select
         <div class="dossier-side">
           {props.panel}
           <Projection view={view} />
+          <MissingEvidence view={view} />
         </div>
       </div>
     </Layout>

@@ -22,7 +22,7 @@ export function chapterProgressId(code: string): string {
 
 /** One row of the tree; swapped out-of-band when the item is saved. */
 export function TreeItem(props: { dossierId: string; item: ItemView; selected?: boolean; oob?: boolean }) {
-  const { node, grade } = props.item;
+  const { node, grade, evidence } = props.item;
   const href = `/dossiers/${props.dossierId}/items/${node.code}`;
   return (
     <li id={itemDomId(node.code)} class={`tree-item${props.selected ? ' selected' : ''}`} hx-swap-oob={props.oob ? 'true' : undefined}>
@@ -32,6 +32,9 @@ export function TreeItem(props: { dossierId: string; item: ItemView; selected?: 
           {node.code}
         </span>
         <span class="title">{node.title}</span>
+        <span class={`evidence ${evidence ? 'has' : 'none'}`} title={evidence ? `${evidence} 份佐证材料` : '缺少佐证材料'}>
+          {evidence ? `📎${evidence}` : '—'}
+        </span>
         <span class={`grade ${grade ? 'g-' + (grade === '未达标' ? 'x' : grade) : 'none'}`}>{grade ?? '未评'}</span>
       </a>
     </li>

@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx';
 import type { ItemView } from '../src/dossiers/dossier-view-model.ts';
 import { GRADES } from '../src/standards/standard-schema.ts';
 import { Flash } from './layout.tsx';
@@ -12,6 +13,8 @@ export interface ItemPanelProps {
   errors?: string[];
   saved?: boolean;
   readOnlyReason?: string;
+  /** The item's evidence section (views/item-evidence.tsx), loaded by the route. */
+  evidence?: Child;
 }
 
 export const NARRATIVE_MAX = 5000;
@@ -96,6 +99,7 @@ export function ItemPanel(p: ItemPanelProps) {
           {p.readOnlyReason && <p class="muted small">{p.readOnlyReason}</p>}
         </div>
       )}
+      {p.evidence}
     </section>
   );
 }

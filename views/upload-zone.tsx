@@ -2,10 +2,10 @@
 // drag-and-drop zone uploading each file on its own request with a progress bar.
 import { formatLimit } from '../src/documents/document-intake.ts';
 
-export function UploadZone(p: { action: string; csrfToken: string; maxBytes: number; hidden?: Record<string, string>; label?: string; multiple?: boolean }) {
+export function UploadZone(p: { action: string; csrfToken: string; maxBytes: number; hidden?: Record<string, string>; label?: string; multiple?: boolean; refresh?: string }) {
   const action = `${p.action}${p.action.includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(p.csrfToken)}`;
   return (
-    <form class="upload-zone" method="post" action={action} enctype="multipart/form-data" data-upload>
+    <form class="upload-zone" method="post" action={action} enctype="multipart/form-data" data-upload data-refresh={p.refresh}>
       {Object.entries(p.hidden ?? {}).map(([k, v]) => (
         <input type="hidden" name={k} value={v} />
       ))}

@@ -73,7 +73,7 @@ ${kv([['登 记 号', 'DEMO-410821-0000-00 <small>（演示编号）</small>'], 
 <div style="margin-top:10mm;display:flex;justify-content:space-between;font-size:11pt"><div style="border:1pt solid #555;width:30mm;height:30mm;display:flex;align-items:center;justify-content:center;font-size:8pt">（二维码）</div><div style="text-align:right;line-height:2.2">发证机关：修武县卫生健康委员会<br>发证日期：2025年05月20日<br>校验记录：2026年01月 已校验</div></div>
 <div style="text-align:center;font-size:9pt;margin-top:14mm;color:#555">中华人民共和国国家卫生健康委员会监制（演示仿制样张）</div></div>`, seal('修武县卫生健康委员会', '演示样章', 6, 42))] },
   { file: '02-ganran-peixun-qiandao-2025q2.jpg', title: '2025年第二季度院感培训签到表', documentDate: '2025-06-12', issuingDepartment: '院感科', items: ['3.3.2', '3.3.1'], look: 'grey', pages: [sheet(`${head('2025年第二季度院感培训签到表')}${kv([['培训主题', '手卫生规范与医院感染预防控制'], ['培训时间', '2025年6月12日 14:30—16:30'], ['培训地点', '门诊楼三楼会议室'], ['主 讲 人', '杨晓燕（院感科）'], ['培训形式', '集中授课＋现场操作考核'], ['培训学时', '2学时']])}
-${tbl(['序号', '姓名', '科室', '职称/岗位', '本人签名', '考核成绩'], signin(24, 25), 'form c')}<p>应到 <u> 26 </u> 人，实到 <u> 24 </u> 人，缺席 <u> 2 </u> 人（刘秀英、何春燕 休假，已安排补训）。</p><div class="sign"><span>记录人：${h('杨晓燕')}</span><span>院感科负责人：${h('赵文博')}</span><span>日期：${h('2025.6.12')}</span></div>`)] },
+${tbl(['序号', '姓名', '科室', '职称/岗位', '本人签名', '考核成绩'], signin(24, 24), 'form c')}<p>应到 <u> 26 </u> 人，实到 <u> 24 </u> 人，缺席 <u> 2 </u> 人（刘秀英、何春燕 休假，已安排补训）。</p><div class="sign"><span>记录人：${h('杨晓燕')}</span><span>院感科负责人：${h('赵文博')}</span><span>日期：${h('2025.6.12')}</span></div>`)] },
   { file: '03-tufa-gonggong-weisheng-yingji-yanlian-jilu.jpg', title: '突发公共卫生事件应急演练记录', documentDate: '2025-09-16', issuingDepartment: '公共卫生科', items: ['1.1.3', '2.3.6'], look: 'tint', pages: [sheet(`${head('突发公共卫生事件应急演练记录')}${kv([['演练名称', '群体性不明原因腹泻事件应急处置演练'], ['演练时间', '2025年9月16日 9:00—11:00'], ['演练地点', '卫生院门诊楼、郇封村卫生室'], ['组织部门', '公共卫生科'], ['总 指 挥', '李建国'], ['参演人数', '32人'], ['演练形式', '实战演练'], ['观摩人员', '修武县疾控中心 2人']])}
 <h2>一、演练过程</h2><div class="lined" style="min-height:0">${['9:00 郇封村卫生室报告：某家宴后12人出现腹泻、呕吐，立即电话报告卫生院预检分诊及公共卫生科。', '9:10 启动应急预案，应急领导小组到位，流调组、救治组、消杀组、后勤组分头行动。', '9:25 救治组开通绿色通道，分诊、补液、留取粪便及剩余食物标本，危重1人联系县医院转诊。', '9:40 公共卫生科在2小时内完成突发公共卫生事件网络直报，并电话报告县卫健委、县疾控中心。', '10:10 流调组入户开展流行病学调查，消杀组对病家及厨房进行终末消毒，发放健康教育资料。', '10:40 演练结束，总指挥点评，各组汇报，填写评估表。'].map((x) => h(x)).join('<br>')}</div>
 <h2>二、演练照片</h2><div style="display:flex;gap:4mm"><div class="photo" style="flex:1">演练照片：预检分诊与患者救治</div><div class="photo" style="flex:1">演练照片：流行病学调查与消杀</div></div>
@@ -90,7 +90,7 @@ ${tbl(['日期', '科室', '感染性(kg)', '损伤性(kg)', '病理性(kg)', '�
 ${tbl(['日期', '药品数量及有效期', '简易呼吸器', '吸引器', '除颤仪充放电', '氧气瓶压力', '封条完好', '检查者', '护士长'], Array.from({ length: 28 }, (_, i) => [`1月${i + 1}日`, h('✓'), h('✓'), h('✓'), i % 7 === 0 ? h('正常') : h('✓'), h(`${int(8, 12)}MPa`), i === 9 ? h('启封补药') : h('✓'), h(pick(['高磊', '韩冬梅', '曹雅婷'])), i % 7 === 6 ? h('林雪梅') : '']), 'c')}
 <p>备注：1月10日抢救使用肾上腺素注射液2支，当日补齐并重新封存（封条号 0110）。</p>`)] },
   { file: '07-jiankang-jiaoyu-jiangzuo-qiandaobiao.jpg', title: '健康教育讲座签到表（高血压防治知识讲座）', documentDate: '2025-10-08', issuingDepartment: '公共卫生科', items: ['2.3.2'], look: 'tint', pages: [sheet(`${head('健康教育讲座签到表')}${kv([['讲座主题', '全国高血压日——“知晓血压 健康生活”高血压防治知识讲座'], ['时　　间', '2025年10月8日 上午9:00'], ['地　　点', '郇封村文化广场'], ['主 讲 人', '周海涛 梁晓东']])}
-${tbl(['序号', '姓名', '性别', '年龄', '村（居）', '联系电话', '签名'], Array.from({ length: 25 }, (_, i) => { const n = person(); return [i + 1, h(n), h(pick(['男', '女'])), h(int(45, 82)), h(pick(VILL)), h(`13${int(0, 9)}****${int(1000, 9999)}`), i % 6 === 3 ? h('按手印') : h(n)]; }), 'form c')}
+${tbl(['序号', '姓名', '性别', '年龄', '村（居）', '联系电话', '签名'], Array.from({ length: 23 }, (_, i) => { const n = person(); return [i + 1, h(n), h(pick(['男', '女'])), h(int(45, 82)), h(pick(VILL)), h(`13${int(0, 9)}****${int(1000, 9999)}`), i % 6 === 3 ? h('按手印') : h(n)]; }), 'form c')}
 <p>发放《高血压防治核心信息》折页 60 份，免费测血压 48 人次，发现血压偏高 9 人已登记转慢病门诊。</p><div class="sign"><span>记录人：${h('宋丽萍')}</span><span>日期：${h('2025.10.8')}</span></div>`)] },
   { file: '08-yujian-fenzhen-dengji-taizhang-2026-01.jpg', title: '预检分诊登记台账', documentDate: '2026-01-12', issuingDepartment: '医务科', items: ['1.2.4', '2.3.6'], look: 'grey', pages: [sheet(`${head('预检分诊登记台账', '门诊预检分诊处　　2026年1月12日')}
 ${tbl(['时间', '姓名', '性别', '年龄', '体温(℃)', '主要症状', '流行病学史', '分诊去向', '分诊人'], Array.from({ length: 27 }, (_, i) => { const t = (36.2 + rnd() * (i % 5 === 2 ? 2.6 : 0.9)).toFixed(1); const fever = Number(t) >= 37.3; return [h(`${8 + Math.floor(i / 3)}:${String(int(0, 59)).padStart(2, '0')}`), h(person()), h(pick(['男', '女'])), h(int(3, 85)), h(t), h(fever ? pick(['发热、咳嗽', '发热、咽痛', '发热、乏力']) : pick(['头晕', '腹痛', '咳嗽', '腰腿痛', '复诊取药', '血压复查'])), h('无'), h(fever ? '发热诊室' : pick(['内科', '全科', '外科', '中医科'])), h('韩冬梅')]; }), 'form c')}
@@ -165,16 +165,16 @@ const bornPdfs: (Meta & { html: string; landscape?: boolean })[] = [
     ['手卫生与医院感染防控', `<div style="font-size:22pt;text-align:center;margin-top:18mm">2025年第二季度院感培训</div><div style="font-size:16pt;text-align:center;margin-top:10mm">主讲：杨晓燕（院感科）<br>${INST}　2025年6月</div>`],
     ['培训内容', '<ol style="font-size:18pt;line-height:2"><li>为什么要做手卫生</li><li>手卫生的五个时刻</li><li>七步洗手法与卫生手消毒</li><li>手卫生依从性监测结果</li><li>医疗废物分类与职业防护要点</li></ol>'],
     ['为什么要做手卫生', '<ul style="font-size:16pt;line-height:1.9"><li>医务人员的手是医院感染最主要的传播途径之一</li><li>正确执行手卫生可减少约30%的医院感染</li><li>依据：《医务人员手卫生规范》（WS/T 313—2019）</li><li>手卫生 = 洗手 + 卫生手消毒 + 外科手消毒</li></ul>'],
-    ['手卫生的五个时刻', `${tbl(['时刻', '具体情形'], [['两前', '接触患者前；清洁、无菌操作前（包括进行侵入性操作前）'], ['三后', '暴露患者体液风险后；接触患者后；接触患者周围环境后']]).replace('<table', '<table style="font-size:15pt"')}<p style="font-size:14pt">戴手套不能代替手卫生，摘手套后应进行手卫生。</p>`],
+    ['手卫生的五个时刻', `${tbl(['时刻', '具体情形'], [['两前', '接触患者前；清洁、无菌操作前（包括进行侵入性操作前）'], ['三后', '暴露患者体液风险后；接触患者后；接触患者周围环境后']])}<p style="font-size:14pt">戴手套不能代替手卫生，摘手套后应进行手卫生。</p>`],
     ['七步洗手法', `<div style="display:grid;grid-template-columns:repeat(4,1fr);gap:5mm;font-size:14pt">${['① 内：掌心相对揉搓', '② 外：手心对手背揉搓', '③ 夹：掌心相对十指交叉', '④ 弓：弯曲手指关节揉搓', '⑤ 大：握住拇指旋转揉搓', '⑥ 立：指尖在掌心揉搓', '⑦ 腕：揉搓手腕', '流动水下揉搓≥15秒，全程40～60秒'].map((x) => `<div style="border:1pt solid #2f5d8a;border-radius:3mm;padding:6mm 3mm;text-align:center;background:#eef4fa">${x}</div>`).join('')}</div>`],
-    ['手卫生依从性监测（2025年第一季度）', tbl(['科室', '应执行次数', '实际执行次数', '依从率', '正确率'], [['内科', 120, 98, '81.7%', '92.9%'], ['外科', 96, 80, '83.3%', '93.8%'], ['妇产科', 64, 55, '85.9%', '94.5%'], ['急诊科', 88, 66, '75.0%', '89.4%'], ['全院合计', 368, 299, '81.3%', '92.6%']], 'c').replace('<table', '<table style="font-size:14pt"') + '<p style="font-size:13pt">目标：依从率≥85%，正确率≥95%。急诊科为重点改进科室。</p>'],
+    ['手卫生依从性监测（2025年第一季度）', tbl(['科室', '应执行次数', '实际执行次数', '依从率', '正确率'], [['内科', 120, 98, '81.7%', '92.9%'], ['外科', 96, 80, '83.3%', '93.8%'], ['妇产科', 64, 55, '85.9%', '94.5%'], ['急诊科', 88, 66, '75.0%', '89.4%'], ['全院合计', 368, 299, '81.3%', '92.6%']], 'c') + '<p style="font-size:13pt">目标：依从率≥85%，正确率≥95%。急诊科为重点改进科室。</p>'],
     ['小结与考核', '<ul style="font-size:16pt;line-height:1.9"><li>人人知晓手卫生五个时刻，人人掌握七步洗手法</li><li>院感科每月暗访监测手卫生依从性，结果纳入科室考核</li><li>医疗废物按感染性、损伤性、病理性、药物性、化学性分类收集</li><li>培训后现场操作考核，成绩记入培训签到表</li></ul>'],
-  ].map(([t, b]) => `<section style="height:180mm;page-break-after:always;position:relative;font-family:'Noto Sans CJK SC'"><div style="background:#2f5d8a;color:#fff;font-size:24pt;font-weight:bold;padding:4mm 8mm">${t}</div><div style="padding:6mm 12mm">${b}</div><div style="position:absolute;bottom:0;right:4mm;font-size:9pt;color:#777">${INST} · 院感科</div></section>`).join('') },
+  ].map(([t, b]) => `<section style="height:186mm;break-before:page;position:relative"><div style="background:#2f5d8a;color:#fff;font-size:24pt;font-weight:bold;padding:4mm 8mm">${t}</div><div style="padding:6mm 12mm">${b}</div><div style="position:absolute;bottom:0;right:4mm;font-size:9pt;color:#777">${INST} · 院感科 · 演示样例</div></section>`).join('').replace('break-before:page;', '') },
 ];
-const months = [['门急诊人次', 4312, 4598, 5120], ['其中：急诊人次', 186, 204, 231], ['出院人次', 108, 117, 132], ['实际占用总床日数', 868, 902, 1016], ['病床使用率(%)', 70.0, 75.2, 81.9], ['平均住院日(天)', 7.9, 7.6, 7.5], ['门诊次均费用(元)', 78.6, 80.1, 79.3], ['住院次均费用(元)', 2865, 2911, 2890], ['慢病门诊人次', 1020, 1146, 1238], ['中医非药物疗法人次', 512, 566, 603]] as const;
+const months = [['门急诊人次', 4312, 4598, 5120, 14030, 13052], ['其中：急诊人次', 186, 204, 231, 621, 588], ['出院人次', 108, 117, 132, 357, 341], ['实际占用总床日数', 868, 902, 1016, 2786, 2613], ['病床使用率(%)', '70.0', '75.2', '81.9', '75.7', '71.0'], ['平均住院日(天)', 7.9, 7.6, 7.5, 7.8, 8.1], ['门诊次均费用(元)', 78.6, 80.1, 79.3, 79.3, 81.2], ['住院次均费用(元)', 2865, 2911, 2890, 2889, 2954], ['慢病门诊人次', 1020, 1146, 1238, 3404, 2957], ['中医非药物疗法人次', 512, 566, 603, 1681, 1490]] as const;
 bornPdfs.push(
   { file: '20-2025q4-yiliao-yewu-tongji-baobiao.pdf', title: '2025年第四季度医疗业务统计报表', documentDate: '2026-01-10', issuingDepartment: '医务科', items: ['2.1.1', '3.1.1'], html: `${head('2025年第四季度医疗业务统计报表', '统计期：2025年10月1日—12月31日　　数据来源：HIS系统、病案统计')}
-<h2>表1　医疗业务量统计</h2>${tbl(['指标', '10月', '11月', '12月', '第四季度合计/平均', '上年同期', '同比'], months.map(([k, a, b, c]) => { const avg = /%|天|元/.test(k); const sum = avg ? +((a + b + c) / 3).toFixed(1) : a + b + c; const last = +(sum * 0.93).toFixed(1); return [k, a, b, c, sum, last, `${(((sum - last) / last) * 100).toFixed(1)}%`]; }), 'c')}
+<h2>表1　医疗业务量统计</h2>${tbl(['指标', '10月', '11月', '12月', '第四季度合计/平均', '上年同期', '同比'], months.map(([k, a, b, c, q, last]) => [k, a, b, c, q, last, `${((Number(q) / Number(last) - 1) * 100).toFixed(1)}%`]), 'c')}
 <h2>表2　门诊前十位病种</h2>${tbl(['位次', '病种名称', 'ICD-10', '人次', '构成比(%)'], [['急性上呼吸道感染', 'J06.9', 1862], ['原发性高血压', 'I10', 1540], ['2型糖尿病', 'E11.9', 986], ['慢性胃炎', 'K29.5', 702], ['腰椎间盘突出症', 'M51.2', 633], ['急性支气管炎', 'J20.9', 598], ['冠状动脉粥样硬化性心脏病', 'I25.1', 455], ['脑梗死后遗症', 'I69.3', 391], ['膝关节骨关节炎', 'M17.9', 366], ['急性胃肠炎', 'K52.9', 318]].map((r, i) => [i + 1, ...r, ((Number(r[2]) / 14030) * 100).toFixed(1)]), 'c')}
 <h2>表3　医疗质量指标</h2>${tbl(['指标', '目标值', '第四季度', '达标情况'], [['甲级病历率', '≥90%', '93.5%', '达标'], ['门诊处方合格率', '≥95%', '95.3%', '达标'], ['门诊抗菌药物使用率', '≤20%', '18.3%', '达标'], ['医院感染发生率', '≤3%', '0.8%', '达标'], ['危急值报告及时率', '100%', '100%', '达标'], ['患者满意度', '≥90%', '94.1%', '达标']], 'c')}
 <h2>质量分析</h2>${ps('第四季度门急诊人次同比增长，主要为冬季呼吸道疾病就诊增加及慢病门诊规范管理人数上升；病床使用率81.9%，较上季度提高。医疗质量指标均达到目标值，但急诊科手卫生依从率偏低、部分护理文书书写不规范，已由医务科、护理部下达整改通知，2026年第一季度复查。')}<p style="text-indent:0;margin-top:5mm">填报人：袁立新　　审核人：赵文博　　单位负责人：李建国　　报送日期：2026年1月10日</p>` },
@@ -272,29 +272,33 @@ async function main(): Promise<void> {
   const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
   try {
     const shot = await (await browser.newContext({ viewport: { width: 794, height: 1123 }, deviceScaleFactor: W / 794 })).newPage();
-    const snap = async (html: string) => { await shot.setContent(html, { waitUntil: 'load' }); await shot.evaluate(() => document.fonts.ready); return shot.screenshot({ clip: { x: 0, y: 0, width: 794, height: 1123 } }); };
-    let seed = 1;
+    const snap = async (html: string, what: string) => { await shot.setContent(html, { waitUntil: 'load' }); await shot.evaluate(() => document.fonts.ready);
+      const over = await shot.evaluate(() => Math.max(...[...document.querySelectorAll('.sheet')].map((e) => e.scrollHeight - e.clientHeight)));
+      if (over > 1) overflows.push(`${what}: content overflows the A4 sheet by ${(over / 3.78).toFixed(0)} mm`);
+      return shot.screenshot({ clip: { x: 0, y: 0, width: 794, height: 1123 } }); };
+    let seed = 1; const overflows: string[] = [];
     for (const s of scans) {
       const imgs: Buffer[] = [];
-      for (const p of s.pages) imgs.push(await degrade(await snap(doc(p)), seed++, s.look));
+      for (const p of s.pages) imgs.push(await degrade(await snap(doc(p), s.file), seed++, s.look));
       const ext = s.file.split('.').pop();
       if (ext === 'png') put(s, await sharp(imgs[0]!).linear(1.25, -40).png({ palette: true, colours: 4, compressionLevel: 9, dither: 0 }).withDensity(150).toBuffer()); // scanner "document mode"
       else if (ext === 'jpg') put(s, await jpeg(imgs[0]!));
       else if (ext === 'tif') { // multi-page TIFF from a tall "toilet-roll" image split by pageHeight
-        const tall = await sharp({ create: { width: W, height: H * imgs.length, channels: 3, background: '#fff' } }).composite(imgs.map((input, i) => ({ input, top: i * H, left: 0 }))).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
-        put(s, await sharp(tall.data, { raw: { width: W, height: H * imgs.length, channels: tall.info.channels, pageHeight: H } }).tiff({ compression: 'jpeg', quality: 60, xres: 150 / 25.4, yres: 150 / 25.4 }).toBuffer(), imgs.length);
+        const tall = await sharp({ create: { width: W, height: H * imgs.length, channels: 3, background: '#fff' } }).composite(imgs.map((input, i) => ({ input, top: i * H, left: 0 }))).raw().toBuffer({ resolveWithObject: true });
+        put(s, await sharp(tall.data, { raw: { width: W, height: H * imgs.length, channels: tall.info.channels, pageHeight: H } }).removeAlpha().linear(1.25, -40).toColourspace('b-w').tiff({ compression: 'deflate', bitdepth: 2, xres: 150 / 25.4, yres: 150 / 25.4 }).toBuffer(), imgs.length);
       } else { // image-only PDF: one scanned JPEG per A4 page, no text layer
         const pdf = await PDFDocument.create({ updateMetadata: false });
         for (const img of imgs) { const j = await pdf.embedJpg(await jpeg(img, 58)); pdf.addPage([595.28, 841.89]).drawImage(j, { x: 0, y: 0, width: 595.28, height: 841.89 }); }
         put(s, await fixPdf(pdf, s, 'Dossier demo scan (image only)'), imgs.length);
       }
     }
+    if (overflows.length) throw new Error(overflows.join('\n'));
     const cam = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
     await cam.setContent(photoHtml); await cam.evaluate(() => document.fonts.ready);
     put(PHOTO, await sharp(await cam.screenshot()).modulate({ brightness: 0.97, saturation: 0.9 }).blur(0.7).jpeg({ quality: 64, mozjpeg: true }).toBuffer());
     const pg = await (await browser.newContext()).newPage();
     for (const b of bornPdfs) {
-      await pg.setContent(doc(`<style>${PDF_CSS(b.landscape ? 'Noto Sans CJK SC' : 'Noto Serif CJK SC')}</style>${b.html}<div style="margin-top:8mm;font-size:8pt;color:#888;text-align:center">演示样例 · 非真实文件</div>`)); await pg.evaluate(() => document.fonts.ready);
+      await pg.setContent(doc(`<style>${PDF_CSS(b.landscape ? 'Noto Sans CJK SC' : 'Noto Serif CJK SC')}section table{font-size:14pt}section td,section th{padding:2mm 3mm}</style>${b.html}${b.landscape ? '' : '<div style="margin-top:8mm;font-size:8pt;color:#888;text-align:center">演示样例 · 非真实文件</div>'}`)); await pg.evaluate(() => document.fonts.ready);
       const raw = await pg.pdf({ format: 'A4', landscape: !!b.landscape, printBackground: true, displayHeaderFooter: !b.landscape, headerTemplate: '<span></span>', footerTemplate: `<div style="width:100%;text-align:center;font-size:8pt;font-family:'Noto Serif CJK SC';font-weight:normal">${INST}　第 <span class="pageNumber"></span> 页 共 <span class="totalPages"></span> 页</div>`, margin: b.landscape ? { top: '10mm', bottom: '10mm', left: '10mm', right: '10mm' } : { top: '16mm', bottom: '18mm', left: '18mm', right: '18mm' } });
       const pdf = await PDFDocument.load(raw, { updateMetadata: false });
       put(b, await fixPdf(pdf, b, 'Chromium (Skia/PDF) via Dossier make-demo-evidence'), pdf.getPageCount());

@@ -15,8 +15,10 @@ import { clientIp } from '../http/client-ip.ts';
 import { pageContext } from '../http/page-context.ts';
 import { GRADES } from '../standards/standard-schema.ts';
 import { loadStandard } from '../standards/standard-repository.ts';
+import { evidenceCounts } from '../documents/document-repository.ts';
 import { createDossier, dossierItems, findDossier, isEditable, listDossiers, saveSelfAssessment } from './dossier-repository.ts';
 import { buildDossierView, findItem, type DossierView } from './dossier-view-model.ts';
+import { itemEvidenceSection } from './evidence-routes.tsx';
 import { TARGET_LEVELS } from './target-levels.ts';
 
 const listQuery = z.object({
@@ -49,7 +51,7 @@ async function loadView(c: Context, id: string): Promise<DossierView> {
   if (!found) notFound('档案');
   const standard = await loadStandard(db, found.dossier.standard_id);
   if (!standard) throw new Error(`standard ${found.dossier.standard_id} missing`);
-  return buildDossierView(found.dossier, found.institution, standard, await dossierItems(db, id));
+  return buildDossierView(found.dossier, found.institution, standard, await dossierItems(db, id), await evidenceCounts(db, id));
 }
 
 function readOnlyReason(user: User, view: DossierView): string | undefined {
@@ -128,6 +130,7 @@ export function dossierRoutes(): Hono {
         canEdit={canSelfAssess(user) && isEditable(view.dossier)}
         csrfToken={c.get('csrfToken')}
         readOnlyReason={readOnlyReason(user, view)}
+        evidence={await itemEvidenceSection(c, view.dossier, item.node.code)}
       />
     );
     if (c.get('htmx')) return c.html(panel);
@@ -146,8 +149,10 @@ export function dossierRoutes(): Hono {
     const body = await c.req.parseBody();
     const raw = { grade: typeof body['grade'] === 'string' ? body['grade'] : '', narrative: typeof body['narrative'] === 'string' ? body['narrative'] : '' };
     const parsed = selfAssessmentForm.safeParse(raw);
+    const evidence = await itemEvidenceSection(c, view.dossier, code);
     const panelFor = (v: DossierView, extra: { errors?: string[]; saved?: boolean; draft?: typeof raw }) => (
       <ItemPanel
+        evidence={evidence}
         dossierId={id}
         item={findItem(v, code)!}
         canEdit={isEditable(v.dossier)}

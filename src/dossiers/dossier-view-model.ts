@@ -9,6 +9,8 @@ export interface ItemView {
   node: StandardNodeRow;
   entry: DossierItem;
   grade: Grade | null;
+  /** Linked documents (not in the trash). */
+  evidence: number;
 }
 
 export interface SectionView {
@@ -33,6 +35,8 @@ export interface DossierView {
   target: LevelResult | null;
   /** Other levels of the standard (e.g. 合格), for information. */
   others: LevelResult[];
+  /** Items without any evidence, ★ items first, then in standard order. */
+  missingEvidence: ItemView[];
 }
 
 export function buildDossierView(
@@ -40,6 +44,7 @@ export function buildDossierView(
   institution: Institution,
   standard: LoadedStandard,
   entries: Map<string, DossierItem>,
+  evidenceCounts: Map<string, number> = new Map(),
 ): DossierView {
   const chapters: ChapterView[] = [];
   const sectionsByCode = new Map<string, SectionView>();
@@ -57,7 +62,7 @@ export function buildDossierView(
       const entry = entries.get(node.code);
       if (!entry) continue; // item outside this dossier's target level
       const grade = isGrade(entry.self_grade) ? entry.self_grade : null;
-      sectionsByCode.get(node.parent_code ?? '')?.items.push({ node, entry, grade });
+      sectionsByCode.get(node.parent_code ?? '')?.items.push({ node, entry, grade, evidence: evidenceCounts.get(node.code) ?? 0 });
       const ch = chapterByCode.get(node.code.split('.')[0] ?? '');
       if (ch) {
         ch.total++;
@@ -85,7 +90,9 @@ export function buildDossierView(
     .map((l) => evaluateLevel(l, ruleItems, grades));
   const total = visible.reduce((n, ch) => n + ch.total, 0);
   const graded = visible.reduce((n, ch) => n + ch.graded, 0);
-  return { dossier, institution, standard, chapters: visible, total, graded, target, others };
+  const allItems = visible.flatMap((ch) => ch.sections.flatMap((s) => s.items));
+  const missingEvidence = [...allItems.filter((i) => i.evidence === 0 && i.node.core), ...allItems.filter((i) => i.evidence === 0 && !i.node.core)];
+  return { dossier, institution, standard, chapters: visible, total, graded, target, others, missingEvidence };
 }
 
 export function findItem(view: DossierView, code: string): ItemView | null {

@@ -23,12 +23,14 @@ export function healthRoutes(deps: AppDeps): Hono {
       await fs.writeFile(probe, 'ok');
       await fs.rm(probe);
     });
-    const ok = database.ok && storage.ok;
+    const objects = await deps.store.check();
+    const ok = database.ok && storage.ok && objects.ok;
     return c.json(
       {
         status: ok ? 'ok' : 'error',
         database: { ...database, dialect: deps.database.dialect },
-        storage: { ...storage, kind: 'filesystem' },
+        storage: { ...storage, kind: "data-dir" },
+        objectStore: { ...objects, kind: deps.store.kind },
       },
       ok ? 200 : 503,
     );

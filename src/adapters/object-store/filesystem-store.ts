@@ -221,6 +221,8 @@ export async function createFilesystemStore(rootDir: string, opts: FilesystemSto
     delete: deleteKey,
     check,
     sweepTemp,
+    // Tools (pdftoppm, LibreOffice) read the stored file in place instead of a copy.
+    localPath: async (key: string) => ((await statKey(key)) ? pathFor(key) : null),
     close: async () => {},
   };
   if (opts.sweepOnStart !== false) await sweepTemp();

@@ -1,0 +1,145 @@
+// The evidence of one dossier item: ordered documents, upload into the item, link existing ones, history.
+import type { EvidenceRow } from '../src/documents/document-repository.ts';
+import { FILE_KIND_LABELS, type FileKind } from '../src/documents/file-kind.ts';
+import { CONVERSION_LABELS } from '../src/documents/document-labels.ts';
+import { Flash } from './layout.tsx';
+import { HistoryList, type HistoryRow } from './document-page.tsx';
+import { UploadZone } from './upload-zone.tsx';
+
+export interface ItemEvidenceProps {
+  dossierId: string;
+  itemCode: string;
+  rows: EvidenceRow[];
+  history: HistoryRow[];
+  canEdit: boolean;
+  csrfToken: string;
+  maxBytes: number;
+  errors?: string[];
+}
+
+export function evidenceBase(dossierId: string, itemCode: string): string {
+  return `/dossiers/${dossierId}/items/${itemCode}/evidence`;
+}
+
+function ActionButton(p: { action: string; label: string; csrfToken: string; fields?: Record<string, string>; title?: string }) {
+  return (
+    <form method="post" action={p.action} hx-post={p.action} hx-target="#item-evidence" hx-swap="outerHTML" class="inline">
+      <input type="hidden" name="_csrf" value={p.csrfToken} />
+      {Object.entries(p.fields ?? {}).map(([k, v]) => (
+        <input type="hidden" name={k} value={v} />
+      ))}
+      <button type="submit" class="link" title={p.title}>
+        {p.label}
+      </button>
+    </form>
+  );
+}
+
+export function ItemEvidence(p: ItemEvidenceProps) {
+  const base = evidenceBase(p.dossierId, p.itemCode);
+  return (
+    <section id="item-evidence" class="item-evidence" hx-get={base} hx-trigger="refresh" hx-swap="outerHTML">
+      <h3>佐证材料（{p.rows.filter((r) => !r.trashed_at).length}）</h3>
+      {p.errors && p.errors.length > 0 && (
+        <Flash kind="error">
+          {p.errors.map((e) => (
+            <div>{e}</div>
+          ))}
+        </Flash>
+      )}
+      {p.rows.length === 0 ? (
+        <p class="muted small">尚未关联佐证材料。</p>
+      ) : (
+        <ol class="evidence-list">
+          {p.rows.map((r, i) => (
+            <li class={r.trashed_at ? 'trashed' : undefined}>
+              <a href={`/documents/${r.document_id}`}>{r.title}</a>
+              <span class="muted small">
+                {' '}
+                {FILE_KIND_LABELS[r.kind as FileKind] ?? r.kind}
+                {r.page_count ? ` · ${r.page_count} 页` : ''}
+                {r.page_from ? ` · 仅第 ${r.page_from}–${r.page_to ?? r.page_from} 页` : ''}
+                {r.conversion_state !== 'not_needed' && r.conversion_state !== 'converted' ? ` · ${CONVERSION_LABELS[r.conversion_state as keyof typeof CONVERSION_LABELS]}` : ''}
+                {r.trashed_at ? ' · 已移入回收站' : ''}
+              </span>
+              {p.canEdit && (
+                <span class="evidence-actions">
+                  {i > 0 && <ActionButton action={`${base}/${r.id}/move`} fields={{ dir: 'up' }} label="↑" title="上移" csrfToken={p.csrfToken} />}
+                  {i < p.rows.length - 1 && <ActionButton action={`${base}/${r.id}/move`} fields={{ dir: 'down' }} label="↓" title="下移" csrfToken={p.csrfToken} />}
+                  <ActionButton action={`${base}/${r.id}/unlink`} label="取消关联" csrfToken={p.csrfToken} />
+                </span>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+      {p.canEdit && (
+        <>
+          <UploadZone
+            action={`${base}/upload`}
+            csrfToken={p.csrfToken}
+            maxBytes={p.maxBytes}
+            label="上传到本条款"
+            refresh="#item-evidence"
+          />
+          <details class="link-existing">
+            <summary>从文件库关联已有文件</summary>
+            <input
+              type="search"
+              name="q"
+              placeholder="按标题查找，如：培训、制度"
+              hx-get={`${base}/candidates`}
+              hx-trigger="input changed delay:300ms, search"
+              hx-target="#evidence-candidates"
+              maxlength={100}
+            />
+            <div id="evidence-candidates"></div>
+          </details>
+        </>
+      )}
+      <details class="item-history">
+        <summary>本条款的材料记录</summary>
+        <HistoryList events={p.history} />
+      </details>
+    </section>
+  );
+}
+
+export function EvidenceCandidates(p: {
+  dossierId: string;
+  itemCode: string;
+  csrfToken: string;
+  q: string;
+  docs: { id: string; title: string; document_date: string | null; kind: string; page_count: number | null }[];
+}) {
+  const base = evidenceBase(p.dossierId, p.itemCode);
+  if (!p.q) return <p class="muted small">输入标题中的文字查找文件。</p>;
+  if (p.docs.length === 0) return <p class="muted small">没有标题包含“{p.q}”的文件。</p>;
+  return (
+    <ul class="candidates">
+      {p.docs.map((d) => (
+        <li>
+          <form method="post" action={base} hx-post={base} hx-target="#item-evidence" hx-swap="outerHTML" class="candidate">
+            <input type="hidden" name="_csrf" value={p.csrfToken} />
+            <input type="hidden" name="document_id" value={d.id} />
+            <span class="title">
+              {d.title}
+              <span class="muted small">
+                {' '}
+                {FILE_KIND_LABELS[d.kind as FileKind] ?? d.kind}
+                {d.page_count ? ` · ${d.page_count} 页` : ''}
+              </span>
+            </span>
+            {d.page_count && d.page_count > 1 ? (
+              <span class="range">
+                第 <input type="number" name="page_from" min={1} max={d.page_count} placeholder="起" /> –{' '}
+                <input type="number" name="page_to" min={1} max={d.page_count} placeholder="止" /> 页
+              </span>
+            ) : null}
+            <button type="submit">关联</button>
+          </form>
+        </li>
+      ))}
+    </ul>
+  );
+}
