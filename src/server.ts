@@ -11,9 +11,9 @@ import { demoAccountsText } from './demo/seed-demo.ts';
 async function main(): Promise<void> {
   const config = loadConfig();
   const database = await openAndMigrate(config);
-  const { seeded } = await prepareData(database, config);
   const store = await createObjectStore(config.objectStore, config.dataDir);
   await store.sweepTemp();
+  const { seeded } = await prepareData(database, config, store);
   // DOSSIER_WORKERS=0 leaves all jobs to separate `npm run worker` processes.
   const worker = config.workers === 0 ? null : startWorker({
     db: database.db,

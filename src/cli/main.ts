@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
         console.log('数据库已是最新版本。');
         return 0;
       case 'seed-demo':
-        return await seedDemoCommand(database.db);
+        return await seedDemoCommand(database.db, config);
       case 'user':
         return await userCommand(database.db, rest);
       case 'standards':

@@ -46,7 +46,7 @@ const CSS = `*{box-sizing:border-box}body{margin:0;font-family:'Noto Serif CJK S
 h2{font-size:12pt;margin:3mm 0 1mm;font-family:'Noto Sans CJK SC';break-after:avoid}.sub{text-align:center;font-size:9.5pt;margin-bottom:3mm}
 table{width:100%;border-collapse:collapse;font-size:9pt;margin:1.5mm 0}th,td{border:.7pt solid #222;padding:.9mm 1.2mm;vertical-align:middle}
 th{background:#ececec;font-family:'Noto Sans CJK SC';font-weight:bold}td.c,.c td{text-align:center}tr{page-break-inside:avoid}
-.form td{height:8.3mm}.kv td:nth-child(odd){width:17%;background:#f4f4f4;text-align:center}
+.form td{height:8.3mm}.nw td:first-child,.nw td:nth-last-child(-n+2){white-space:nowrap}.kv td:nth-child(odd){width:17%;background:#f4f4f4;text-align:center}
 .h{font-family:'Noto Sans CJK SC';color:#1d2c6e;display:inline-block;letter-spacing:-.3pt}
 .demo{position:absolute;bottom:5mm;left:0;right:0;text-align:center;font-size:7.5pt;color:#777}
 .sign{display:flex;justify-content:space-between;margin-top:4mm}.photo{border:1pt dashed #555;height:52mm;display:flex;align-items:center;justify-content:center;background:linear-gradient(160deg,#ddd,#aaa 70%,#888);color:#222;font-size:9pt}
@@ -124,8 +124,8 @@ scans.push(
     sheet(cert('护士执业证书', '林雪梅', '女', '护理', 'DEMO-NURSE-410821-0003') + cert('医师执业证书', '罗桂芝', '女', '中医专业', 'DEMO-110410821-000004')),
   ] },
   { file: '15-yaopin-buliang-fanying-jiance-taizhang.tif', title: '药品不良反应监测台账（2025年）', documentDate: '2025-12-30', issuingDepartment: '药剂科', items: ['3.4.1', '3.6.1'], look: 'grey', pages: [
-    sheet(`${head('药品不良反应监测台账', '2025年度　　药剂科　　发现可疑不良反应须在规定时限内上报国家药品不良反应监测系统')}${tbl(adrHead, ADR.slice(0, 6).concat(blank(10, 10)), 'form c')}`),
-    sheet(`${head('药品不良反应监测台账（续）', '2025年度')}${tbl(adrHead, ADR.slice(6).map((r) => { r[0] = Number(r[0]); return r; }).concat(blank(11, 10)), 'form c')}<p>全年上报药品不良反应9例（严重2例、新的1例），上报率100%，均已网络直报。</p><div class="sign"><span>药剂科负责人：${h('刘秀英')}</span><span>日期：${h('2025.12.30')}</span></div>`),
+    sheet(`${head('药品不良反应监测台账', '2025年度　　药剂科　　发现可疑不良反应须在规定时限内上报国家药品不良反应监测系统')}${tbl(adrHead, ADR.slice(0, 6).concat(blank(10, 10)), 'form c nw')}`),
+    sheet(`${head('药品不良反应监测台账（续）', '2025年度')}${tbl(adrHead, ADR.slice(6).map((r) => { r[0] = Number(r[0]); return r; }).concat(blank(11, 10)), 'form c nw')}<p>全年上报药品不良反应9例（严重2例、新的1例），上报率100%，均已网络直报。</p><div class="sign"><span>药剂科负责人：${h('刘秀英')}</span><span>日期：${h('2025.12.30')}</span></div>`),
   ] },
 );
 
@@ -263,7 +263,7 @@ async function degrade(png: Buffer, seed: number, look: Look): Promise<Buffer> {
   const out = sharp(rot.data).extract({ left: Math.floor((rot.info.width - W) / 2) + int(-6, 6), top: Math.floor((rot.info.height - H) / 2) + int(-6, 6), width: W, height: H });
   return (look === 'grey' ? out.toColourspace('b-w') : out).png().toBuffer();
 }
-const jpeg = (img: Buffer, q = 62) => sharp(img).jpeg({ quality: q, mozjpeg: true }).withDensity(150).toBuffer();
+const jpeg = (img: Buffer, q = 60) => sharp(img).jpeg({ quality: q, mozjpeg: true }).withDensity(150).toBuffer();
 
 // ---------- main ----------
 async function main(): Promise<void> {
@@ -285,10 +285,10 @@ async function main(): Promise<void> {
       else if (ext === 'jpg') put(s, await jpeg(imgs[0]!));
       else if (ext === 'tif') { // multi-page TIFF from a tall "toilet-roll" image split by pageHeight
         const tall = await sharp({ create: { width: W, height: H * imgs.length, channels: 3, background: '#fff' } }).composite(imgs.map((input, i) => ({ input, top: i * H, left: 0 }))).raw().toBuffer({ resolveWithObject: true });
-        put(s, await sharp(tall.data, { raw: { width: W, height: H * imgs.length, channels: tall.info.channels, pageHeight: H } }).removeAlpha().linear(1.25, -40).toColourspace('b-w').tiff({ compression: 'deflate', bitdepth: 2, xres: 150 / 25.4, yres: 150 / 25.4 }).toBuffer(), imgs.length);
+        put(s, await sharp(tall.data, { raw: { width: W, height: H * imgs.length, channels: tall.info.channels, pageHeight: H } }).removeAlpha().linear(1.25, -40).toColourspace('b-w').tiff({ compression: 'deflate', predictor: 'none', bitdepth: 2, xres: 150 / 25.4, yres: 150 / 25.4 }).toBuffer(), imgs.length);
       } else { // image-only PDF: one scanned JPEG per A4 page, no text layer
         const pdf = await PDFDocument.create({ updateMetadata: false });
-        for (const img of imgs) { const j = await pdf.embedJpg(await jpeg(img, 58)); pdf.addPage([595.28, 841.89]).drawImage(j, { x: 0, y: 0, width: 595.28, height: 841.89 }); }
+        for (const img of imgs) { const j = await pdf.embedJpg(await jpeg(img, 55)); pdf.addPage([595.28, 841.89]).drawImage(j, { x: 0, y: 0, width: 595.28, height: 841.89 }); }
         put(s, await fixPdf(pdf, s, 'Dossier demo scan (image only)'), imgs.length);
       }
     }

@@ -1,4 +1,5 @@
 // Demo data for a first start on an empty database: regions, institutions, accounts, dossiers.
+import type { ObjectStore } from '../adapters/object-store/object-store.ts';
 import type { Db } from '../db/database.ts';
 import type { InstitutionTable, Role } from '../db/schema.ts';
 import { createDossier } from '../dossiers/dossier-repository.ts';
@@ -6,6 +7,7 @@ import { newId, nowIso } from '../ids.ts';
 import { createRegion } from '../regions/region-repository.ts';
 import { installShippedStandards } from '../standards/shipped-standards.ts';
 import { createUser } from '../users/user-repository.ts';
+import { seedDemoEvidence } from './seed-demo-evidence.ts';
 
 export const DEMO_PASSWORD = 'demo12345';
 
@@ -69,7 +71,7 @@ export async function databaseIsEmpty(db: Db): Promise<boolean> {
 }
 
 /** Seeds the demo data. Returns false (and does nothing) when the database already has accounts. */
-export async function seedDemo(db: Db, opts: { year?: number } = {}): Promise<boolean> {
+export async function seedDemo(db: Db, opts: { year?: number; store?: ObjectStore } = {}): Promise<boolean> {
   await installShippedStandards(db);
   if (!(await databaseIsEmpty(db))) return false;
   const year = opts.year ?? new Date().getFullYear();
@@ -95,6 +97,10 @@ export async function seedDemo(db: Db, opts: { year?: number } = {}): Promise<bo
   // The demo 乡镇卫生院's basic-standard dossier, partly self-assessed, so the projection has something to show.
   const main = await createDossier(db, { institution: await institution('xunfeng'), year, targetLevel: 'basic', actorId: head.id });
   await gradeSome(db, main.id, head.id);
+  if (opts.store) {
+    const staff = await db.selectFrom('users').select('id').where('username', '=', 'demo-staff').executeTakeFirstOrThrow();
+    await seedDemoEvidence(db, opts.store, { dossierId: main.id, institutionId: ids.get('xunfeng')!, actorId: staff.id });
+  }
   await createDossier(db, { institution: await institution('zhouzhuang'), year, targetLevel: 'recommended', actorId: head.id });
   await createDossier(db, { institution: await institution('qinghua'), year, targetLevel: 'basic', actorId: head.id });
   await createDossier(db, { institution: await institution('chengguan'), year, targetLevel: 'community_hospital', actorId: head.id });

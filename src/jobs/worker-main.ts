@@ -3,19 +3,18 @@
 // Slots per process: DOSSIER_WORKERS, default os.availableParallelism(). SIGINT/SIGTERM: stop claiming, let
 // running jobs finish (up to 10 s), hand the rest back to the queue, exit. SIGKILL loses nothing either: the
 // killed process's jobs are taken over once their leases (30 s) expire.
-import os from 'node:os';
 import { createObjectStore } from '../adapters/object-store/create-object-store.ts';
 import { openAndMigrate } from '../bootstrap.ts';
 import { loadConfig } from '../config.ts';
 import { createJobHandlers } from './job-handlers.ts';
 import type { JobKind } from './job-types.ts';
-import { consoleJobLogger, parseWorkerCount, startWorker } from './worker.ts';
+import { consoleJobLogger, startWorker } from './worker.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const slots = Math.max(1, parseWorkerCount(process.env['DOSSIER_WORKERS'], os.availableParallelism()));
+  const slots = Math.max(1, config.workers);
   const database = await openAndMigrate(config);
-  const store = await createObjectStore(process.env, config.dataDir);
+  const store = await createObjectStore(config.objectStore, config.dataDir);
   const handlers = createJobHandlers({ config, database, store });
   const kinds = Object.keys(handlers) as JobKind[];
   if (kinds.length === 0) console.warn('没有注册任何任务处理器（src/jobs/job-handlers.ts），工作进程将空闲等待。');

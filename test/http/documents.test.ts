@@ -1,0 +1,144 @@
+// Documents and their mapping to items, through HTTP as the browser does it.
+import { PDFDocument } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deriveDocument } from '../../src/documents/derive-document.ts';
+import { createTestApp, type Session, type TestApp } from '../helpers/test-app.ts';
+
+let t: TestApp;
+let staff: Session;
+let dossierId: string;
+let institutionId: string;
+let items: string[];
+let pdfB: Uint8Array;
+
+async function pdf(pages: number, label: string): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  for (let i = 0; i < pages; i++) doc.addPage([595, 842]).drawText(`${label} page ${i + 1}`, { x: 50, y: 780, size: 18 });
+  return doc.save();
+}
+
+async function upload(path: string, files: { name: string; bytes: Uint8Array }[], s: Session = staff) {
+  const form = new FormData();
+  for (const f of files) form.append('file', new File([f.bytes as BlobPart], f.name));
+  return t.app.request(path, { method: 'POST', body: form, headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, accept: 'application/json' } });
+}
+
+type Results = { results: { ok: boolean; documentId: string; reason?: string; duplicate?: boolean }[] };
+
+beforeAll(async () => {
+  t = await createTestApp();
+  staff = await t.login('demo-staff');
+  const d = await t.db.db
+    .selectFrom('dossiers')
+    .innerJoin('institutions', 'institutions.id', 'dossiers.institution_id')
+    .select(['dossiers.id', 'institutions.id as iid'])
+    .where('institutions.name', '=', '修武县郇封镇卫生院')
+    .executeTakeFirstOrThrow();
+  dossierId = d.id;
+  institutionId = d.iid;
+  items = (await t.db.db.selectFrom('dossier_items').select('item_code').where('dossier_id', '=', dossierId).orderBy('item_code').limit(2).execute()).map((r) => r.item_code);
+});
+afterAll(() => t.close());
+
+describe('upload into an item and map documents', () => {
+  let docA: string;
+  let docB: string;
+
+  it('uploads a batch straight into an item; each file gets its own result', async () => {
+    const res = await upload(`/dossiers/${dossierId}/items/${items[0]}/evidence/upload`, [
+      { name: '院感培训签到表.pdf', bytes: await pdf(3, 'A') },
+      { name: '制度汇编.pdf', bytes: (pdfB = await pdf(1, 'B')) },
+      { name: '损坏.pdf', bytes: new TextEncoder().encode('%PDF-1.4\nnot really') },
+    ]);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Results;
+    expect(body.results.map((r) => r.ok)).toEqual([true, true, false]);
+    docA = body.results[0]!.documentId;
+    docB = body.results[1]!.documentId;
+    const panel = await (await t.get(`/dossiers/${dossierId}/items/${items[0]}/evidence`, staff)).text();
+    expect(panel.indexOf('院感培训签到表')).toBeLessThan(panel.indexOf('制度汇编'));
+  });
+
+  it('the same content again links the existing document', async () => {
+    const res = await upload(`/institutions/${institutionId}/documents`, [{ name: '再传一次.pdf', bytes: pdfB }]);
+    const body = (await res.json()) as Results;
+    expect(body.results[0]!.duplicate).toBe(true);
+    expect(body.results[0]!.documentId).toBe(docB);
+  });
+
+  it('links an existing document to a second item with a page range, and validates the range', async () => {
+    const bad = await t.post(`/dossiers/${dossierId}/items/${items[1]}/evidence`, { document_id: docA, page_from: '2', page_to: '9' }, staff, { 'hx-request': 'true' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('该文件只有 3 页');
+    const ok = await t.post(`/dossiers/${dossierId}/items/${items[1]}/evidence`, { document_id: docA, page_from: '2', page_to: '3' }, staff, { 'hx-request': 'true' });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('仅第 2–3 页');
+    const page = await (await t.get(`/documents/${docA}`, staff)).text();
+    expect(page).toContain(items[0]!);
+    expect(page).toContain(items[1]!);
+  });
+
+  it('reorders and unlinks, recording history', async () => {
+    const rows = await t.db.db.selectFrom('item_evidence').select(['id', 'document_id']).where('dossier_id', '=', dossierId).where('item_code', '=', items[0]!).orderBy('position').execute();
+    await t.post(`/dossiers/${dossierId}/items/${items[0]}/evidence/${rows[1]!.id}/move`, { dir: 'up' }, staff);
+    const after = await t.db.db.selectFrom('item_evidence').select('document_id').where('dossier_id', '=', dossierId).where('item_code', '=', items[0]!).orderBy('position').execute();
+    expect(after.map((r) => r.document_id)).toEqual([docB, docA]);
+    await t.post(`/dossiers/${dossierId}/items/${items[0]}/evidence/${rows[0]!.id}/unlink`, {}, staff);
+    const left = await t.db.db.selectFrom('item_evidence').select('document_id').where('dossier_id', '=', dossierId).where('item_code', '=', items[0]!).execute();
+    expect(left.map((r) => r.document_id)).toEqual([docB]);
+    const events = await t.db.db.selectFrom('document_events').select('action').where('document_id', 'in', [docA, docB]).execute();
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['upload', 'link', 'reorder', 'unlink']));
+  });
+
+  it('edits metadata, replaces with a new version, downloads both versions intact', async () => {
+    const edit = await t.post(`/documents/${docB}`, { title: '医疗质量管理制度汇编', document_date: '2025-06-01', issuing_department: '医务科' }, staff);
+    expect(edit.status).toBe(303);
+    const v2 = await pdf(2, 'B2');
+    const res = await upload(`/documents/${docB}/versions`, [{ name: '制度汇编（修订）.pdf', bytes: v2 }]);
+    expect(res.status).toBe(200);
+    const versions = await t.db.db.selectFrom('document_versions').selectAll().where('document_id', '=', docB).orderBy('version_no').execute();
+    expect(versions.map((v) => v.version_no)).toEqual([1, 2]);
+    const current = await t.get(`/documents/${docB}/original`, staff);
+    expect(current.headers.get('content-disposition')).toContain(encodeURIComponent('医疗质量管理制度汇编'));
+    expect(new Uint8Array(await current.arrayBuffer())).toEqual(v2);
+    const old = await t.get(`/documents/${docB}/versions/${versions[0]!.id}/original`, staff);
+    expect(old.status).toBe(200);
+    expect((await old.arrayBuffer()).byteLength).toBe(Number(versions[0]!.size));
+  });
+
+  it('renders a preview page and a thumbnail once derived files are made', async () => {
+    const v = await t.db.db.selectFrom('documents').select('current_version_id').where('id', '=', docA).executeTakeFirstOrThrow();
+    await deriveDocument({ db: t.db.db, store: t.db.store, tmpDir: t.db.config.dataDir }, v.current_version_id!);
+    const thumb = await t.get(`/documents/${docA}/thumbnail`, staff);
+    expect(thumb.headers.get('content-type')).toBe('image/png');
+    const page = await t.get(`/documents/${docA}/versions/${v.current_version_id}/pages/2.png`, staff);
+    expect(page.status).toBe(200);
+    expect(Buffer.from(await page.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    expect((await t.get(`/documents/${docA}/versions/${v.current_version_id}/pages/9.png`, staff)).status).toBe(404);
+  });
+
+  it('trash and restore; a document used by a submitted dossier cannot be trashed or edited', async () => {
+    expect((await t.post(`/documents/${docA}/trash`, {}, staff)).status).toBe(303);
+    const lib = await (await t.get(`/institutions/${institutionId}/documents?trash=1`, staff)).text();
+    expect(lib).toContain('院感培训签到表');
+    expect((await t.post(`/documents/${docA}/restore`, {}, staff)).status).toBe(303);
+    await t.db.db.updateTable('dossiers').set({ state: 'submitted' }).where('id', '=', dossierId).execute();
+    const trash = await t.post(`/documents/${docB}/trash`, {}, staff);
+    expect(trash.status).toBe(409);
+    expect(await trash.text()).toContain('不能删除');
+    expect((await t.post(`/documents/${docB}`, { title: '改名' }, staff)).status).toBe(409);
+    const linkWhileSubmitted = await t.post(`/dossiers/${dossierId}/items/${items[1]}/evidence`, { document_id: docB }, staff);
+    expect(linkWhileSubmitted.status).toBe(409);
+    expect(await linkWhileSubmitted.text()).toContain('已提交评审');
+    await t.db.db.updateTable('dossiers').set({ state: 'draft' }).where('id', '=', dossierId).execute();
+  });
+
+  it('reviewers see documents in scope but cannot change them; out of scope is 404', async () => {
+    const county = await t.login('demo-county');
+    expect((await t.get(`/documents/${docA}`, county)).status).toBe(200);
+    expect((await upload(`/institutions/${institutionId}/documents`, [{ name: 'x.pdf', bytes: await pdf(1, 'X') }], county)).status).toBe(404);
+    expect((await t.post(`/documents/${docA}/trash`, {}, county)).status).toBe(404);
+    const outside = await t.db.db.selectFrom('institutions').select('id').where('name', '=', '获嘉县亢村镇卫生院').executeTakeFirstOrThrow();
+    expect((await t.get(`/institutions/${outside.id}/documents`, county)).status).toBe(404);
+  });
+});
