@@ -26,7 +26,7 @@ export function TreeItem(props: { dossierId: string; item: ItemView; selected?: 
   const href = `/dossiers/${props.dossierId}/items/${node.code}`;
   return (
     <li id={itemDomId(node.code)} class={`tree-item${props.selected ? ' selected' : ''}`} hx-swap-oob={props.oob ? 'true' : undefined}>
-      <a href={href} hx-get={href} hx-target="#item-panel" hx-swap="outerHTML" hx-push-url="true">
+      <a href={href} hx-get={href}>
         <span class="code">
           {node.core ? <span class="core" title="核心条款">★</span> : null}
           {node.code}
@@ -56,7 +56,7 @@ export function ChapterProgress(props: { chapter: ChapterView; oob?: boolean }) 
 export function DossierTree(props: { view: DossierView; selected?: string }) {
   const { view } = props;
   return (
-    <nav class="tree" aria-label="标准条款">
+    <nav class="tree" aria-label="标准条款" hx-target="#item-panel" hx-swap="outerHTML" hx-push-url="true">
       {view.chapters.map((ch) => (
         <details open>
           <summary>

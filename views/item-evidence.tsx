@@ -35,18 +35,12 @@ function ActionButton(p: { action: string; label: string; csrfToken: string; fie
   );
 }
 
-export function ItemEvidence(p: ItemEvidenceProps) {
+/** The ordered list; refreshed on its own after uploads so the upload results stay visible. */
+export function EvidenceList(p: ItemEvidenceProps) {
   const base = evidenceBase(p.dossierId, p.itemCode);
   return (
-    <section id="item-evidence" class="item-evidence" hx-get={base} hx-trigger="refresh" hx-swap="outerHTML">
+    <div id="evidence-list" hx-get={`${base}?part=list`} hx-trigger="refresh" hx-swap="outerHTML">
       <h3>佐证材料（{p.rows.filter((r) => !r.trashed_at).length}）</h3>
-      {p.errors && p.errors.length > 0 && (
-        <Flash kind="error">
-          {p.errors.map((e) => (
-            <div>{e}</div>
-          ))}
-        </Flash>
-      )}
       {p.rows.length === 0 ? (
         <p class="muted small">尚未关联佐证材料。</p>
       ) : (
@@ -73,6 +67,22 @@ export function ItemEvidence(p: ItemEvidenceProps) {
           ))}
         </ol>
       )}
+    </div>
+  );
+}
+
+export function ItemEvidence(p: ItemEvidenceProps) {
+  const base = evidenceBase(p.dossierId, p.itemCode);
+  return (
+    <section id="item-evidence" class="item-evidence">
+      {p.errors && p.errors.length > 0 && (
+        <Flash kind="error">
+          {p.errors.map((e) => (
+            <div>{e}</div>
+          ))}
+        </Flash>
+      )}
+      <EvidenceList {...p} />
       {p.canEdit && (
         <>
           <UploadZone
@@ -80,7 +90,7 @@ export function ItemEvidence(p: ItemEvidenceProps) {
             csrfToken={p.csrfToken}
             maxBytes={p.maxBytes}
             label="上传到本条款"
-            refresh="#item-evidence"
+            refresh="#evidence-list"
           />
           <details class="link-existing">
             <summary>从文件库关联已有文件</summary>

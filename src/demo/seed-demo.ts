@@ -99,7 +99,12 @@ export async function seedDemo(db: Db, opts: { year?: number; store?: ObjectStor
   await gradeSome(db, main.id, head.id);
   if (opts.store) {
     const staff = await db.selectFrom('users').select('id').where('username', '=', 'demo-staff').executeTakeFirstOrThrow();
-    await seedDemoEvidence(db, opts.store, { dossierId: main.id, institutionId: ids.get('xunfeng')!, actorId: staff.id });
+    try {
+      await seedDemoEvidence(db, opts.store, { dossierId: main.id, institutionId: ids.get('xunfeng')!, actorId: staff.id });
+    } catch (err) {
+      // The demo is still usable without its sample files; say why they are missing.
+      console.warn(`演示佐证材料未能导入：${(err as Error).message}`);
+    }
   }
   await createDossier(db, { institution: await institution('zhouzhuang'), year, targetLevel: 'recommended', actorId: head.id });
   await createDossier(db, { institution: await institution('qinghua'), year, targetLevel: 'basic', actorId: head.id });

@@ -2,7 +2,6 @@
 // Office files (LibreOffice) and a first-page thumbnail. Kept beside the original, never replacing it.
 // Idempotent: running it again for the same version redoes the same work and writes the same rows.
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../db/database.ts';
 import type { DocumentVersion } from '../db/schema.ts';
@@ -33,7 +32,8 @@ export async function deriveDocument(deps: { db: Db; store: ObjectStore; tmpDir:
   const key = await blobKey(db, version.blob_sha256);
   if (!key) return { skipped: 'blob missing' };
   const kind = version.kind as FileKind;
-  const work = await fs.mkdtemp(path.join(deps.tmpDir ?? os.tmpdir(), 'derive-'));
+  await fs.mkdir(deps.tmpDir, { recursive: true });
+  const work = await fs.mkdtemp(path.join(deps.tmpDir, 'derive-'));
   try {
     return await withLocalCopy(store, key, deps.tmpDir, async (original) => {
       const update: Partial<DocumentVersion> = {};

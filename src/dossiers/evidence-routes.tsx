@@ -2,7 +2,7 @@
 // reorder, unlink. Changes are for the institution's staff and head while the dossier is editable.
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { EvidenceCandidates, ItemEvidence } from '../../views/item-evidence.tsx';
+import { EvidenceCandidates, EvidenceList, ItemEvidence } from '../../views/item-evidence.tsx';
 import { documentHistory } from '../documents/document-history.ts';
 import { evidenceForItem, linkEvidence, recordDocumentEvent, reorderEvidence, searchDocumentsByTitle } from '../documents/document-repository.ts';
 import { handleUpload } from '../documents/upload-handler.tsx';
@@ -23,20 +23,19 @@ function canMap(user: User, dossier: Dossier): boolean {
 }
 
 /** The evidence section of an item panel (also used by the dossier routes). */
-export async function itemEvidenceSection(c: Context, dossier: Dossier, code: string, errors?: string[]) {
+export async function itemEvidenceSection(c: Context, dossier: Dossier, code: string, errors?: string[], part: 'all' | 'list' = 'all') {
   const db = c.get('db');
-  return (
-    <ItemEvidence
-      dossierId={dossier.id}
-      itemCode={code}
-      rows={await evidenceForItem(db, dossier.id, code)}
-      history={await documentHistory(db, { dossierId: dossier.id, itemCode: code }, 50)}
-      canEdit={canMap(currentUser(c), dossier)}
-      csrfToken={c.get('csrfToken')}
-      maxBytes={c.get('deps').config.maxUploadBytes}
-      errors={errors}
-    />
-  );
+  const props = {
+    dossierId: dossier.id,
+    itemCode: code,
+    rows: await evidenceForItem(db, dossier.id, code),
+    history: part === 'all' ? await documentHistory(db, { dossierId: dossier.id, itemCode: code }, 50) : [],
+    canEdit: canMap(currentUser(c), dossier),
+    csrfToken: c.get('csrfToken'),
+    maxBytes: c.get('deps').config.maxUploadBytes,
+    errors,
+  };
+  return part === 'list' ? <EvidenceList {...props} /> : <ItemEvidence {...props} />;
 }
 
 export function evidenceRoutes(): Hono {
@@ -74,7 +73,7 @@ export function evidenceRoutes(): Hono {
 
   app.get('/:id/items/:code/evidence', async (c) => {
     const { dossier, code } = await load(c);
-    return fragment(c, dossier, code);
+    return c.html(await itemEvidenceSection(c, dossier, code, undefined, c.req.query('part') === 'list' ? 'list' : 'all'));
   });
 
   app.get('/:id/items/:code/evidence/candidates', async (c) => {

@@ -77,11 +77,21 @@ export async function listStandards(db: Db): Promise<Standard[]> {
   return db.selectFrom('standards').selectAll().orderBy('institution_kind').orderBy('edition', 'desc').execute();
 }
 
+// Loaded standards keyed by id and content hash: a standard's rows never change under the same hash, so the
+// cache cannot go stale (saveStandard changes the hash when it replaces one). A few hundred KB per edition.
+const loadedCache = new Map<string, LoadedStandard>();
+
 export async function loadStandard(db: Db, id: string): Promise<LoadedStandard | null> {
   const standard = await db.selectFrom('standards').selectAll().where('id', '=', id).executeTakeFirst();
   if (!standard) return null;
+  const cacheKey = `${id}:${standard.content_sha256}`;
+  const cached = loadedCache.get(cacheKey);
+  if (cached) return cached;
   const nodes = await db.selectFrom('standard_nodes').selectAll().where('standard_id', '=', id).orderBy('position').execute();
-  return { standard, rules: JSON.parse(standard.rules_json) as StandardRules, nodes };
+  const loaded = { standard, rules: JSON.parse(standard.rules_json) as StandardRules, nodes };
+  if (loadedCache.size > 50) loadedCache.clear();
+  loadedCache.set(cacheKey, loaded);
+  return loaded;
 }
 
 /** The newest edition for an institution kind; demonstration content only when nothing official exists. */
