@@ -12,7 +12,15 @@ export function AdminRegionsPage(p: { ctx: PageContext; regions: Region[]; error
       <ul class="region-tree">
         {children.map((r) => (
           <li>
-            <span class="code">{r.code}</span> {r.name} <span class="muted small">{REGION_LEVEL_LABELS[r.level]}</span>
+            <form method="post" action={`/admin/regions/${r.code}`} class="region-row">
+              <input type="hidden" name="_csrf" value={p.ctx.csrfToken} />
+              <span class="code">{r.code}</span>
+              <input name="name" value={r.name} required maxlength={50} aria-label={`${r.code} 名称`} />
+              <span class="muted small">{REGION_LEVEL_LABELS[r.level]}</span>
+              <button type="submit" class="link">
+                更名
+              </button>
+            </form>
             {renderLevel(r.code)}
           </li>
         ))}

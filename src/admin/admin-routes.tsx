@@ -8,7 +8,7 @@ import type { Role } from '../db/schema.ts';
 import { currentUser, notFound, requireRole } from '../http/access.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { pageContext } from '../http/page-context.ts';
-import { createRegion, listRegions, REGION_CODE_RE } from '../regions/region-repository.ts';
+import { createRegion, listRegions, REGION_CODE_RE, renameRegion } from '../regions/region-repository.ts';
 import { createUser, listUsers, setUserActive, userProblems } from '../users/user-repository.ts';
 
 const regionForm = z.object({
@@ -50,6 +50,15 @@ export function adminRoutes(): Hono {
     if (error) return regionsPage(c, { error, form: formStrings(body) }, 400);
     await recordAudit(c.get('db'), { actorId: currentUser(c).id, ip: clientIp(c), action: 'region.create', subjectType: 'region', subjectId: code });
     return regionsPage(c, { ok: `已新增 ${code} ${name}` });
+  });
+
+  app.post('/regions/:code', async (c) => {
+    const code = c.req.param('code');
+    const parsed = z.object({ name: z.string().trim().min(1, '请填写名称').max(50, '名称不能超过50字') }).safeParse(await c.req.parseBody());
+    if (!parsed.success) return regionsPage(c, { error: parsed.error.issues.map((i) => i.message).join('；') }, 400);
+    if (!(await renameRegion(c.get('db'), code, parsed.data.name))) notFound('行政区划');
+    await recordAudit(c.get('db'), { actorId: currentUser(c).id, ip: clientIp(c), action: 'region.rename', subjectType: 'region', subjectId: code, detail: { name: parsed.data.name } });
+    return regionsPage(c, { ok: `已将 ${code} 更名为 ${parsed.data.name}` });
   });
 
   const usersPage = async (c: Context, extra: { errors?: string[]; ok?: string; form?: Record<string, string> } = {}, status: 200 | 400 = 200) => {

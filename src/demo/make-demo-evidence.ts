@@ -31,7 +31,6 @@ const rnd = prng(20260115);
 const pick = <T,>(a: T[]): T => a[Math.floor(rnd() * a.length)]!;
 const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
 const at = (iso: string) => new Date(`${iso}T09:00:00+08:00`);
-const cn = (iso: string) => { const [y, m, d] = iso.split('-').map(Number); return `${y}年${m}月${d}日`; };
 const SUR = '王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭肖田董袁潘蒋蔡杜程苏魏吕丁任沈姚崔秦史贺毛郝段'.split('');
 const GIV = { 女: '秀英 桂兰 玉梅 淑珍 凤英 海燕 素芳 红霞 金花 翠萍 丽君 春梅 秀兰 月娥 玉珍 小红 爱琴'.split(' '), 男: '建军 国强 志明 文华 春生 德胜 保国 长顺 永福 新民 国庆 振华 满仓 建设 卫东 宝山 俊杰'.split(' ') };
 const who = (sex: '男' | '女' = rnd() < 0.5 ? '男' : '女'): [string, string] => [pick(SUR) + pick(GIV[sex]), sex];
@@ -300,7 +299,7 @@ async function main(): Promise<void> {
     put(PHOTO, await sharp(await cam.screenshot()).modulate({ brightness: 0.97, saturation: 0.9 }).blur(0.7).jpeg({ quality: 64, mozjpeg: true }).toBuffer());
     const pg = await (await browser.newContext()).newPage();
     for (const b of bornPdfs) {
-      await pg.setContent(doc(`<style>${PDF_CSS(b.landscape ? 'Noto Sans CJK SC' : 'Noto Serif CJK SC')}section table{font-size:14pt}section td,section th{padding:2mm 3mm}</style>${b.html}${b.landscape ? '' : '<div style="margin-top:8mm;font-size:8pt;color:#888;text-align:center">演示样例 · 非真实文件</div>'}`)); await pg.evaluate(() => document.fonts.ready);
+      await pg.setContent(doc(`<style>${PDF_CSS(b.landscape ? 'Noto Sans CJK SC' : 'Noto Serif CJK SC')}section table{font-size:16pt}section td,section th{padding:2mm 3mm}</style>${b.html}${b.landscape ? '' : '<div style="margin-top:8mm;font-size:8pt;color:#888;text-align:center">演示样例 · 非真实文件</div>'}`)); await pg.evaluate(() => document.fonts.ready);
       const raw = await pg.pdf({ format: 'A4', landscape: !!b.landscape, printBackground: true, displayHeaderFooter: !b.landscape, headerTemplate: '<span></span>', footerTemplate: `<div style="width:100%;text-align:center;font-size:8pt;font-family:'Noto Serif CJK SC';font-weight:normal">${INST}　第 <span class="pageNumber"></span> 页 共 <span class="totalPages"></span> 页</div>`, margin: b.landscape ? { top: '10mm', bottom: '10mm', left: '10mm', right: '10mm' } : { top: '16mm', bottom: '18mm', left: '18mm', right: '18mm' } });
       const pdf = await PDFDocument.load(raw, { updateMetadata: false });
       put(b, await fixPdf(pdf, b, 'Chromium (Skia/PDF) via Dossier make-demo-evidence'), pdf.getPageCount());

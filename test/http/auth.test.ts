@@ -129,3 +129,16 @@ describe('health and errors', () => {
     expect(await res.text()).toContain('页面不存在');
   });
 });
+
+describe('regions', () => {
+  it('admin renames a region; empty names are refused', async () => {
+    const s = await t.login('demo-admin');
+    expect((await t.post('/admin/regions/410724', { name: '' }, s)).status).toBe(400);
+    expect((await t.post('/admin/regions/410724', { name: '获嘉县（新）' }, s)).status).toBe(200);
+    const r = await t.db.db.selectFrom('regions').select('name').where('code', '=', '410724').executeTakeFirstOrThrow();
+    expect(r.name).toBe('获嘉县（新）');
+    expect((await t.post('/admin/regions/999999', { name: '无' }, s)).status).toBe(404);
+    const county = await t.login('demo-county');
+    expect((await t.post('/admin/regions/410724', { name: 'x' }, county)).status).toBe(404);
+  });
+});
