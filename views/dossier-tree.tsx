@@ -33,7 +33,7 @@ export function TreeItem(props: { dossierId: string; item: ItemView; selected?: 
         </span>
         <span class="title">{node.title}</span>
         <span class={`evidence ${evidence ? 'has' : 'none'}`} title={evidence ? `${evidence} 份佐证材料` : '缺少佐证材料'}>
-          {evidence ? `📎${evidence}` : '—'}
+          {evidence ? `${evidence}份` : '—'}
         </span>
         <span class={`grade ${grade ? 'g-' + (grade === '未达标' ? 'x' : grade) : 'none'}`}>{grade ?? '未评'}</span>
       </a>

@@ -21,7 +21,7 @@ const manifestSchema = z.array(
     documentDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     issuingDepartment: z.string(),
     items: z.array(z.string()).min(1),
-    pages: z.tuple([z.number().int(), z.number().int()]).optional(),
+    pages: z.tuple([z.number().int(), z.number().int()]).optional(), // informational
   }),
 );
 
@@ -51,8 +51,8 @@ export async function seedDemoEvidence(db: Db, store: ObjectStore, args: { dossi
       .where('id', '=', outcome.documentId)
       .execute();
     for (const code of entry.items.filter((c) => items.has(c))) {
-      const [from, to] = entry.pages ?? [null, null];
-      if (await linkEvidence(db, { dossierId: args.dossierId, itemCode: code, documentId: outcome.documentId, pageFrom: from, pageTo: to, actorId: args.actorId })) {
+      // The manifest's page ranges cover whole documents; link the whole document.
+      if (await linkEvidence(db, { dossierId: args.dossierId, itemCode: code, documentId: outcome.documentId, actorId: args.actorId })) {
         await recordDocumentEvent(db, { documentId: outcome.documentId, actorId: args.actorId, action: 'link', dossierId: args.dossierId, itemCode: code });
       }
     }
