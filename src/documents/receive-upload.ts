@@ -89,6 +89,10 @@ export async function receiveUpload(req: Request, opts: ReceiveOptions): Promise
   } catch (err) {
     await Promise.allSettled(writes);
     await cleanup();
+    // busboy rejects raw control characters in a part header (some clients send them in file names).
+    if (err instanceof Error && /Malformed part header/.test(err.message)) {
+      throw new UploadFormatError('文件名包含不允许的控制字符，请重命名后重新上传（本次上传的文件均未保存）。');
+    }
     // A cut connection, a malformed body and a client that went away all end the same way: nothing kept.
     throw new UploadAbortedError(err);
   }

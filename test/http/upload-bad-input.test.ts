@@ -546,6 +546,15 @@ describe.each(STORES)('upload bad-input corpus: %s store', (name, makeStore) => 
       [true, 'neighbour.jpg'],
     ]);
   });
+
+  it('until then, such a request is refused as a whole with a clear Chinese reason and records nothing', async () => {
+    const before = await h.db.db.selectFrom('documents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const res = await upload(h, staff, multipart([{ filename: 'raw\u0001name.pdf', content: await makePdf(`Raw again ${name}`) }]));
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('控制字符');
+    const after = await h.db.db.selectFrom('documents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
 });
 
 // ------------------------------------------------------------------------------------------- S3 unreachable
