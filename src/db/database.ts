@@ -22,6 +22,9 @@ export interface DatabaseHandle {
 export function openDatabase(opts: { databaseUrl: string | null; dataDir: string }): DatabaseHandle {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // An idle client whose connection the server ended (restart, failover, dropped test database) emits 'error';
+    // unhandled, that would crash the process. The pool replaces the client on next use.
+    pool.on('error', (err) => console.error(`[db] idle Postgres connection lost: ${err.message}`));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

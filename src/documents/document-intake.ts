@@ -67,7 +67,11 @@ export async function intakeFile(ctx: IntakeContext, file: ReceivedFile, target:
 
   let stored;
   try {
-    stored = await ctx.store.putFile(file.tempPath, { prefix: 'originals/', contentType: FILE_KIND_MIME_TYPES[kind] });
+    stored = await ctx.store.putFile(file.tempPath, {
+      prefix: 'originals/',
+      contentType: FILE_KIND_MIME_TYPES[kind],
+      ...(file.temporary ? { adopt: { sha256: file.sha256 } } : {}),
+    });
   } catch (err) {
     if (err instanceof ObjectStoreUnavailableError) return reject(err.message);
     console.error('[intake] object store write failed:', (err as Error).message);

@@ -18,6 +18,8 @@ export interface ReceivedFile {
   sha256: string;
   /** True when the file exceeded the size limit; the temp file then holds only the first part. */
   truncated: boolean;
+  /** A temp file of this upload: the store may move it in instead of copying it. */
+  temporary?: boolean;
 }
 
 export interface ReceivedUpload {
@@ -67,7 +69,7 @@ export async function receiveUpload(req: Request, opts: ReceiveOptions): Promise
     const tempPath = path.join(opts.tmpDir, `upload-${randomBytes(12).toString('hex')}`);
     tempPaths.push(tempPath);
     const hash = createHash('sha256');
-    const file: ReceivedFile = { fieldName, originalName: info.filename ?? '', tempPath, size: 0, sha256: '', truncated: false };
+    const file: ReceivedFile = { fieldName, originalName: info.filename ?? '', tempPath, size: 0, sha256: '', truncated: false, temporary: true };
     stream.on('data', (chunk: Buffer) => {
       hash.update(chunk);
       file.size += chunk.length;

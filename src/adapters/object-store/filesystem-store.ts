@@ -119,10 +119,43 @@ export async function createFilesystemStore(rootDir: string, opts: FilesystemSto
   }
 
   async function putFile(filePath: string, opts: PutFileOptions = {}): Promise<StoredObject> {
+    if (opts.adopt && /^[0-9a-f]{64}$/.test(opts.adopt.sha256)) {
+      const adopted = await adoptFile(filePath, opts.adopt.sha256, opts.prefix ?? '');
+      if (adopted) return adopted;
+    }
     // One read and one write, like a copy; the caller's file is left where it is.
     const putOpts: PutStreamOptions = {};
     if (opts.prefix !== undefined) putOpts.prefix = opts.prefix;
     return putStream(createReadStream(filePath), putOpts);
+  }
+
+  /** Moves an already-hashed temp file into place (fsync'd); null when it is on another filesystem. */
+  async function adoptFile(filePath: string, sha256: string, prefix: string): Promise<StoredObject | null> {
+    if (prefix) assertValidPrefix(prefix);
+    const key = contentKey(sha256, prefix);
+    const finalPath = pathFor(key);
+    const { size } = await stat(filePath);
+    if (await isFile(finalPath)) {
+      await unlink(filePath).catch(() => {});
+      return { key, size, sha256 };
+    }
+    const fh = await open(filePath, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    const finalDir = path.dirname(finalPath);
+    await mkdir(finalDir, { recursive: true });
+    try {
+      await rename(filePath, finalPath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EXDEV') return null;
+      throw err;
+    }
+    await fsyncDir(finalDir);
+    await fsyncDir(path.dirname(finalDir));
+    return { key, size, sha256 };
   }
 
   async function getStream(key: string, range?: ByteRange): Promise<Readable> {

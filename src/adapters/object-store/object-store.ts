@@ -21,6 +21,12 @@ export interface PutStreamOptions {
 export interface PutFileOptions {
   prefix?: string;
   contentType?: string;
+  /**
+   * The caller hands over a temp file whose SHA-256 it already computed while receiving it. A store on the same
+   * filesystem may then move it into place instead of reading, hashing and copying it again; the file is gone
+   * afterwards either way only if it was moved. Never pass this for a file the caller wants to keep.
+   */
+  adopt?: { sha256: string };
 }
 
 /** Inclusive byte range, as in an HTTP `Range: bytes=start-end` header. `end` past the last byte is clamped. */
