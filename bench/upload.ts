@@ -373,7 +373,7 @@ async function main(): Promise<void> {
   const rows: [string, string, string, string][] = [
     [`upload throughput, ${sizeMiB.toFixed(0)} MiB PDF, HTTP → stored (request start → JSON answer)`, `${uploadMBs.toFixed(0)} MB/s (${(up.totalMs / 1000).toFixed(2)} s)`, '', ''],
     ['  of which: request body sent (client side)', `${(up.bodySentMs / 1000).toFixed(2)} s (${receiveMBs.toFixed(0)} MB/s)`, '', ''],
-    ['  of which: after the body (intake: pdfinfo, copy into the store + fsync, database)', `${((up.totalMs - up.bodySentMs) / 1000).toFixed(2)} s`, '', ''],
+    ['  of which: after the body (intake: pdfinfo, move into the store + fsync, database)', `${((up.totalMs - up.bodySentMs) / 1000).toFixed(2)} s`, '', ''],
     ['same file again → duplicate (received, hashed, inspected; not copied into the store)', `${againMBs.toFixed(0)} MB/s (${(again.totalMs / 1000).toFixed(2)} s)`, '', ''],
     ['plain `cp` of the same file, same filesystem (2nd run)', `${cpMBs.toFixed(0)} MB/s (${(cpMs / 1000).toFixed(2)} s; 1st run ${(cpFirstMs / 1000).toFixed(2)} s)`, '', ''],
     ['upload ÷ cp', ratio.toFixed(2), `≥ ${TARGET.cpRatio}`, verdict(ratioOk)],
@@ -385,7 +385,7 @@ async function main(): Promise<void> {
       '',
     ],
     ['for reference: `cp` then `sync`', `${cpSyncMBs.toFixed(0)} MB/s (${(cpSyncMs / 1000).toFixed(2)} s)`, '', ''],
-    ['for reference: SHA-256 in one thread, in memory (the upload hashes every byte twice: on receipt, on storing)', `${shaMBs.toFixed(0)} MB/s`, '', ''],
+    ['for reference: SHA-256 in one thread, in memory (the upload hashes every byte once, on receipt)', `${shaMBs.toFixed(0)} MB/s`, '', ''],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const r of rows) console.log(`  ${r[0].padEnd(w)}  ${r[1].padEnd(40)} ${r[2].padEnd(9)} ${r[3]}`);
@@ -397,7 +397,7 @@ async function main(): Promise<void> {
       `One ${sizeMiB.toFixed(0)} MiB evidence file (${size} bytes) uploaded over HTTP on loopback as multipart/form-data, the request body`,
       `streamed from disk by ${CLIENT === 'fetch' ? 'fetch (web ReadableStream body)' : 'node:http (file piped into the request)'}; the real server (\`node --import tsx src/server.ts\`, SQLite, filesystem object store, DOSSIER_WORKERS=0) in its`,
       'own process. The file is a valid one-page PDF whose page is an uncompressed random-pixel RGB image (incompressible; `pdfinfo` accepts it),',
-      'so it goes through the whole intake: streamed to a temp file while hashed, kind detection, `pdfinfo`, copy into the content-addressed',
+      'so it goes through the whole intake: streamed to a temp file while hashed, kind detection, `pdfinfo`, move (rename) into the content-addressed',
       'store (hashed again, fsync\'d), database rows. Throughput = file size ÷ (request start → JSON answer); MB = 2^20 bytes.',
       `RSS of the server process from /proc/<pid>/status: VmRSS sampled every ${SAMPLE_MS} ms from 1 s before to 1 s after, after a warm-up upload`,
       `of a small file${hwmKiB !== null ? ', plus the kernel\'s own peak (VmHWM, reset just before the upload)' : ''}. \`cp\` copies the same file within the same filesystem, run`,
