@@ -6,31 +6,30 @@
 //
 // The file is a real, valid PDF that passes intake honestly: one A4 page showing one uncompressed RGB image of
 // random pixels (incompressible), with a correct xref — `pdfinfo` reads it like any scanned PDF.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { openAndMigrate, prepareData } from '../src/bootstrap.ts';
 import { loadConfig } from '../src/config.ts';
-import { DEMO_PASSWORD } from '../src/demo/seed-demo.ts';
+import { loginDemoStaff, runBench, startServer, stopServer, writeBenchSection, type BenchServer } from './bench-server.ts';
 
 const MiB = 1024 * 1024;
 const TARGET = { rssGrowthMiB: 64, cpRatio: 0.5 };
 const SIZE_MIB = Number(process.env['BENCH_UPLOAD_MB'] ?? 500);
 const SAMPLE_MS = 50;
 const CLIENT = process.env['BENCH_CLIENT'] === 'fetch' ? 'fetch' : 'http';
-const ROOT = path.resolve(import.meta.dirname, '..');
 const INSTITUTION = '修武县郇封镇卫生院';
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dossier-bench-upload-'));
 const dataDir = path.join(workDir, 'data');
 const bigFile = path.join(workDir, `bench-${SIZE_MIB}mb.pdf`);
-let server: ChildProcess | null = null;
+let server: BenchServer | null = null;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ------------------------------------------------------------------------------------------------ the file
 
@@ -100,63 +99,6 @@ async function prepareDatabase(): Promise<string> {
   } finally {
     await database.close();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** The real server in its own process (node itself, no npm/tsx wrapper, so its pid is the one to measure). */
-async function startServer(port: number): Promise<{ base: string; pid: number }> {
-  const extra = (process.env['BENCH_SERVER_ARGS'] ?? '').split(/\s+/).filter(Boolean);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DOSSIER_DATA_DIR: dataDir,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DOSSIER_DEMO: '1',
-    DOSSIER_MAX_UPLOAD_MB: '1000',
-    DOSSIER_WORKERS: '0',
-    DATABASE_URL: '',
-    NODE_ENV: 'production',
-  };
-  for (const k of ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'S3_USE_SSL', 'S3_REGION']) delete env[k];
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  server = child;
-  let log = '';
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
-  const base = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(200)) {
-    if (child.exitCode !== null) break;
-    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return { base, pid: child.pid! };
-  }
-  throw new Error(`server did not become healthy:\n${log}`);
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const cookieOf = (res: Response, name: string) => res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))?.split(';')[0];
-const csrfOf = (html: string) => /<meta name="csrf-token" content="([^"]+)"/.exec(html)?.[1];
-
-/** As bench/web.ts: the login form with its pre-session cookie and token; then a page for the session's token. */
-async function login(base: string): Promise<{ cookie: string; csrf: string }> {
-  const page = await fetch(`${base}/login`);
-  const pre = cookieOf(page, 'dossier_pre');
-  const csrf = csrfOf(await page.text());
-  if (!pre || !csrf) throw new Error('login page gave no pre-session cookie or CSRF token');
-  const body = new URLSearchParams({ username: 'demo-staff', password: DEMO_PASSWORD, _csrf: csrf });
-  const res = await fetch(`${base}/login`, { method: 'POST', body, headers: { cookie: pre }, redirect: 'manual' });
-  const cookie = cookieOf(res, 'dossier_session');
-  if (res.status !== 303 || !cookie) throw new Error(`login failed: HTTP ${res.status}`);
-  const token = csrfOf(await (await fetch(`${base}/dossiers`, { headers: { cookie } })).text());
-  if (!token) throw new Error('no CSRF token on /dossiers after login');
-  return { cookie, csrf: token };
 }
 
 // ------------------------------------------------------------------------------------------------ measuring
@@ -285,15 +227,6 @@ function filesystemOf(dir: string): string {
   return r.stdout.trim().split('\n')[1]?.split(/\s+/)[1] ?? 'unknown';
 }
 
-function writeReport(section: string): void {
-  const file = path.join(ROOT, 'docs', 'BENCHMARKS.md');
-  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const re = /^## bench:upload\n[\s\S]*?(?=^## |(?![\s\S]))/m; // this section only, up to the next heading or EOF
-  const next = re.test(old) ? old.replace(re, `${section}\n`) : `${old.trimEnd()}\n\n${section}`;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${next.trimEnd()}\n`);
-}
-
 // -------------------------------------------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -314,8 +247,9 @@ async function main(): Promise<void> {
   writeImagePdf(small, 64, 64);
 
   const institutionId = await prepareDatabase();
-  const { base, pid } = await startServer(await freePort());
-  const session = await login(base);
+  server = await startServer(dataDir, { DOSSIER_MAX_UPLOAD_MB: '1000', DOSSIER_WORKERS: '0' });
+  const { base, pid } = server;
+  const session = await loginDemoStaff(base);
 
   // Warm-up: the first upload loads busboy, sharp, pdfinfo's page cache etc.; the baseline is taken after it.
   const warm = await uploadFile(base, institutionId, session, small);
@@ -390,7 +324,7 @@ async function main(): Promise<void> {
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const r of rows) console.log(`  ${r[0].padEnd(w)}  ${r[1].padEnd(40)} ${r[2].padEnd(9)} ${r[3]}`);
 
-  writeReport(
+  writeBenchSection('upload',
     [
       '## bench:upload',
       '',
@@ -416,21 +350,10 @@ async function main(): Promise<void> {
   );
 }
 
-/** SIGTERM lets the server close the database before the data dir goes. */
 async function cleanup(): Promise<void> {
-  const child = server;
+  await stopServer(server?.child);
   server = null;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
-    await exited;
-    clearTimeout(timer);
-  }
   fs.rmSync(workDir, { recursive: true, force: true });
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
-main()
-  .catch((err) => ((process.exitCode = 1), console.error(err instanceof Error ? err.message : err)))
-  .finally(() => cleanup());
+runBench(main, cleanup);

@@ -1,16 +1,14 @@
 // npm run bench:web — load test of the dossier page of a 300-item standard against the issue's target
 // (p95 ≤ 50 ms and ≥ 300 requests/s at 50 concurrent connections); records the figures in docs/BENCHMARKS.md.
 // Env: BENCH_SECONDS (default 20), BENCH_SERVER_ARGS (extra node flags for the server, e.g. "--cpu-prof").
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { loginDemoStaff, runBench, startServer, stopServer, writeBenchSection, type BenchServer } from './bench-server.ts';
 import { openAndMigrate, prepareData } from '../src/bootstrap.ts';
 import { loadConfig } from '../src/config.ts';
-import { DEMO_PASSWORD } from '../src/demo/seed-demo.ts';
 import { createDossier } from '../src/dossiers/dossier-repository.ts';
 import { standardsDir } from '../src/paths.ts';
 import { readStandardFile } from '../src/standards/shipped-standards.ts';
@@ -27,9 +25,8 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
 const TARGET = { p95Ms: 50, rps: 300 };
 const CONNECTIONS = 50;
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 20);
-const ROOT = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dossier-bench-'));
-let server: ChildProcess | null = null;
+let server: BenchServer | null = null;
 
 /** 4 chapters × 5 sections × 15 items, shaped like a real 评价指南: ~15% ★ core, ~25% recommended-tier. */
 function syntheticStandard(): StandardFile {
@@ -92,47 +89,6 @@ async function prepareDatabase(): Promise<string> {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** A separate process, so the load generator's CPU and event loop do not count as the server's. */
-async function startServer(port: number): Promise<string> {
-  const extra = (process.env['BENCH_SERVER_ARGS'] ?? '').split(/\s+/).filter(Boolean);
-  const env = { ...process.env, DOSSIER_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DOSSIER_DEMO: '1', NODE_ENV: 'production' };
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  server = child;
-  let log = '';
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
-  const base = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
-    if (child.exitCode !== null) break;
-    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return base;
-  }
-  throw new Error(`server did not become healthy:\n${log}`);
-}
-
-const cookieOf = (res: Response, name: string) => res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))?.split(';')[0];
-
-async function login(base: string): Promise<string> {
-  const page = await fetch(`${base}/login`);
-  const pre = cookieOf(page, 'dossier_pre');
-  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(await page.text())?.[1];
-  if (!pre || !csrf) throw new Error('login page gave no pre-session cookie or CSRF token');
-  const body = new URLSearchParams({ username: 'demo-staff', password: DEMO_PASSWORD, _csrf: csrf });
-  const res = await fetch(`${base}/login`, { method: 'POST', body, headers: { cookie: pre }, redirect: 'manual' });
-  const session = cookieOf(res, 'dossier_session');
-  if (res.status !== 303 || !session) throw new Error(`login failed: HTTP ${res.status}`);
-  return session;
-}
-
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const ms = (x: number) => x.toFixed(1);
 
@@ -160,23 +116,15 @@ async function sequential(url: string, cookie: string, count: number): Promise<n
   return times.sort((a, b) => a - b);
 }
 
-function writeReport(section: string): void {
-  const file = path.join(ROOT, 'docs', 'BENCHMARKS.md');
-  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const re = /^## bench:web\n[\s\S]*?(?=^## |(?![\s\S]))/m; // this section only, up to the next heading or EOF
-  const next = re.test(old) ? old.replace(re, `${section}\n`) : `${old.trimEnd()}\n\n${section}`;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${next.trimEnd()}\n`);
-}
-
 async function main(): Promise<void> {
   const cpus = os.cpus();
   const machine = `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
   const date = new Date().toISOString().slice(0, 10);
   console.log(`machine: ${machine}\ndate: ${date}`);
   const dossierId = await prepareDatabase();
-  const base = await startServer(await freePort());
-  const cookie = await login(base);
+  server = await startServer(dataDir, { DOSSIER_DEMO: '1' });
+  const base = server.base;
+  const { cookie } = await loginDemoStaff(base);
   const url = `${base}/dossiers/${dossierId}`;
 
   // Guard against benchmarking an error page or a smaller dossier.
@@ -203,7 +151,7 @@ async function main(): Promise<void> {
     ['server time p50 / p95 (sequential, unloaded)', `${ms(percentile(seq, 50))} / ${ms(percentile(seq, 95))} ms`, '', ''],
   ];
   for (const r of rows) console.log(`  ${r[0].padEnd(58)} ${r[1].padStart(20)}  ${r[2].padEnd(9)} ${r[3]}`);
-  writeReport(
+  writeBenchSection('web',
     [
       '## bench:web',
       '',
@@ -224,21 +172,10 @@ async function main(): Promise<void> {
   if (f.failed + paced.failed) process.exitCode = 1;
 }
 
-/** SIGTERM lets the server close the database (and write a --cpu-prof profile) before the data dir goes. */
 async function cleanup(): Promise<void> {
-  const child = server;
+  await stopServer(server?.child);
   server = null;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
-    await exited;
-    clearTimeout(timer);
-  }
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
-main()
-  .catch((err) => ((process.exitCode = 1), console.error(err instanceof Error ? err.message : err)))
-  .finally(() => cleanup());
+runBench(main, cleanup);

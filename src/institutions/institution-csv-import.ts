@@ -2,7 +2,6 @@
 // in INSTITUTION_FIELDS). All-or-nothing: every problem in every row is reported with its row number
 // (header = row 1), and nothing is written unless the whole file is valid.
 import { parse as parseCsv } from 'csv-parse/sync';
-import iconv from 'iconv-lite';
 import { recordAudit } from '../audit/audit-log.ts';
 import { visibleRegionCodes } from '../auth/scope.ts';
 import type { Db } from '../db/database.ts';
@@ -17,6 +16,7 @@ import {
   type InstitutionValues,
   institutionSchema,
 } from './institution-schema.ts';
+import { columnLetter, decodeText } from '../imports/spreadsheet-text.ts';
 
 export const MAX_IMPORT_BYTES = 2 * 1024 * 1024;
 export const MAX_IMPORT_ROWS = 5000;
@@ -100,16 +100,6 @@ const KIND_TEXT: Record<string, InstitutionKind> = {
   community: 'community',
 };
 
-function columnLetter(index: number): string {
-  let n = index + 1;
-  let s = '';
-  while (n > 0) {
-    const r = (n - 1) % 26;
-    s = String.fromCharCode(65 + r) + s;
-    n = Math.floor((n - 1) / 26);
-  }
-  return s;
-}
 
 /** The CSV template offered for download: UTF-8 with BOM (so Excel opens it correctly) and the header row. */
 export function institutionCsvTemplate(): string {
@@ -119,20 +109,6 @@ export function institutionCsvTemplate(): string {
 // ---------------------------------------------------------------------------------------------------------
 // Bytes → rows
 
-function decodeText(bytes: Uint8Array): { text: string; encoding: 'utf-8' | 'gb18030' } | null {
-  let body = bytes;
-  const bom = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
-  if (bom) body = body.subarray(3);
-  if (body.includes(0)) return null; // UTF-16 or binary
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true }).decode(body), encoding: 'utf-8' };
-  } catch {
-    if (bom) return null;
-  }
-  const text = iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), 'gb18030');
-  if (text.includes('\uFFFD')) return null;
-  return { text, encoding: 'gb18030' };
-}
 
 interface CsvRecord {
   record: string[];
@@ -239,6 +215,7 @@ export function parseInstitutionCsv(bytes: Uint8Array): ParseResult {
   if (bytes.byteLength === 0) return fileError('文件为空');
   const decoded = decodeText(bytes);
   if (!decoded) return fileError('无法识别文件编码：请上传 CSV 文件（UTF-8 或 GBK 编码；Excel 中可“另存为 CSV UTF-8”）');
+  if ('damaged' in decoded) return fileError(decoded.damaged);
   const read = readRows(decoded.text);
   if (!read.ok) return read;
   if (read.rows.length === 0) return fileError('文件中没有任何内容');

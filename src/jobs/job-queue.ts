@@ -61,28 +61,25 @@ export async function enqueue<K extends JobKind>(
   const payloadJson = JSON.stringify(payload ?? {});
   const dedupeKey = opts.dedupeKey ?? null;
   const id = newId('job');
+  // A fresh run: the same columns whether the job is new or a failed/cancelled one queued again.
+  const freshRun = {
+    payload: payloadJson,
+    state: 'queued' as const,
+    priority,
+    attempts: 0,
+    max_attempts: maxAttempts,
+    run_after: runAfter,
+    lease_until: null,
+    locked_by: null,
+    progress_done: 0,
+    progress_total: 0,
+    result: '{}',
+    updated_at: now,
+    finished_at: null,
+  };
   const inserted = await db
     .insertInto('jobs')
-    .values({
-      id,
-      kind,
-      payload: payloadJson,
-      state: 'queued',
-      priority,
-      attempts: 0,
-      max_attempts: maxAttempts,
-      run_after: runAfter,
-      lease_until: null,
-      locked_by: null,
-      progress_done: 0,
-      progress_total: 0,
-      last_error: '',
-      result: '{}',
-      dedupe_key: dedupeKey,
-      created_at: now,
-      updated_at: now,
-      finished_at: null,
-    })
+    .values({ ...freshRun, id, kind, last_error: '', dedupe_key: dedupeKey, created_at: now })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -99,21 +96,7 @@ export async function enqueue<K extends JobKind>(
   if (existing.state === 'failed' || existing.state === 'cancelled') {
     const requeued = await db
       .updateTable('jobs')
-      .set({
-        payload: payloadJson,
-        state: 'queued',
-        priority,
-        attempts: 0,
-        max_attempts: maxAttempts,
-        run_after: runAfter,
-        lease_until: null,
-        locked_by: null,
-        progress_done: 0,
-        progress_total: 0,
-        result: '{}',
-        updated_at: now,
-        finished_at: null,
-      })
+      .set(freshRun)
       .where('id', '=', existing.id)
       .where('state', 'in', ['failed', 'cancelled'])
       .executeTakeFirst();

@@ -5,11 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Document as DocxDocument, Packer, Paragraph } from 'docx';
 import { PDFDocument } from 'pdf-lib';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveDocument } from '../../src/documents/derive-document.ts';
-import { launchBrowser, startApp, type RunningApp } from '../helpers/browser.ts';
+import { launchBrowser, loginInBrowser, startApp, type RunningApp } from '../helpers/browser.ts';
 
 let app: RunningApp;
 let browser: Browser;
@@ -36,14 +36,6 @@ async function makeFiles(): Promise<Record<string, string>> {
   return files;
 }
 
-async function login(page: Page, username: string) {
-  await page.goto(`${app.url}/login`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', 'demo12345');
-  await page.click('button[type=submit]');
-  await page.waitForURL(/\/dossiers$/);
-}
-
 beforeAll(async () => {
   app = await startApp();
   browser = await launchBrowser();
@@ -58,7 +50,7 @@ describe('evidence in the browser', () => {
   it('uploads, previews, links to two items, reorders and replaces a version', async () => {
     const files = await makeFiles();
     const page = await browser.newPage();
-    await login(page, 'demo-staff');
+    await loginInBrowser(page, app.url, 'demo-staff');
     await page.click('text=修武县郇封镇卫生院');
     await page.waitForURL(/\/dossiers\/d_/);
     const dossierId = /\/dossiers\/(d_\w+)/.exec(page.url())![1];

@@ -1,7 +1,7 @@
 // Browser journey: demo-staff logs in, opens the dossier, grades an item, sees the projected result change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, startApp, type RunningApp } from '../helpers/browser.ts';
+import { launchBrowser, loginInBrowser, startApp, type RunningApp } from '../helpers/browser.ts';
 
 let app: RunningApp;
 let browser: Browser;
@@ -18,11 +18,7 @@ afterAll(async () => {
 describe('self-assessment in the browser', () => {
   it('demo-staff grades a blocking ★ item and the projection updates without a reload', async () => {
     const page = await browser.newPage();
-    await page.goto(`${app.url}/`);
-    await page.fill('input[name=username]', 'demo-staff');
-    await page.fill('input[name=password]', 'demo12345');
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/dossiers$/);
+    await loginInBrowser(page, app.url, 'demo-staff');
     await page.click('text=修武县郇封镇卫生院');
     await page.waitForSelector('#projection');
 
@@ -62,11 +58,7 @@ describe('self-assessment in the browser', () => {
     for (const [username, visible, hidden] of expectations) {
       const ctx = await browser.newContext();
       const page = await ctx.newPage();
-      await page.goto(`${app.url}/login`);
-      await page.fill('input[name=username]', username);
-      await page.fill('input[name=password]', 'demo12345');
-      await page.click('button[type=submit]');
-      await page.waitForURL(/\/dossiers$/);
+      await loginInBrowser(page, app.url, username);
       const text = (await page.locator('main').textContent())!;
       for (const v of visible) expect(text, `${username} sees ${v}`).toContain(v);
       for (const h of hidden) expect(text, `${username} does not see ${h}`).not.toContain(h);

@@ -1,7 +1,8 @@
 // Headless Debian Chromium through playwright-core, and the app served on a loopback port.
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
 import { createApp } from '../../src/app.tsx';
 import { createTestDb, type TestDb } from './test-db.ts';
 
@@ -35,4 +36,13 @@ export async function startApp(): Promise<RunningApp> {
       await db.close();
     },
   };
+}
+
+/** Signs in through the login form, as a person would, and waits for the dossier list. */
+export async function loginInBrowser(page: Page, baseUrl: string, username: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', DEMO_PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/dossiers$/);
 }

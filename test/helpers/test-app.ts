@@ -22,6 +22,18 @@ function cookiesOf(res: Response): string[] {
   return res.headers.getSetCookie().map((c) => c.split(';')[0]!);
 }
 
+/** The demo 乡镇卫生院's basic-standard dossier (demo-staff and demo-head work on it). */
+export async function demoDossier(t: TestApp): Promise<{ dossierId: string; institutionId: string }> {
+  const d = await t.db.db
+    .selectFrom('dossiers')
+    .innerJoin('institutions', 'institutions.id', 'dossiers.institution_id')
+    .select(['dossiers.id', 'institutions.id as institution_id'])
+    .where('institutions.name', '=', '修武县郇封镇卫生院')
+    .where('dossiers.target_level', '=', 'basic')
+    .executeTakeFirstOrThrow();
+  return { dossierId: d.id, institutionId: d.institution_id };
+}
+
 export function csrfFrom(html: string): string {
   const m = /name="csrf-token" content="([^"]+)"/.exec(html);
   if (!m) throw new Error('no csrf meta tag in page');

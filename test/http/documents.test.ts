@@ -2,7 +2,7 @@
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveDocument } from '../../src/documents/derive-document.ts';
-import { createTestApp, type Session, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, demoDossier, type Session, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
 let staff: Session;
@@ -28,14 +28,7 @@ type Results = { results: { ok: boolean; documentId: string; reason?: string; du
 beforeAll(async () => {
   t = await createTestApp();
   staff = await t.login('demo-staff');
-  const d = await t.db.db
-    .selectFrom('dossiers')
-    .innerJoin('institutions', 'institutions.id', 'dossiers.institution_id')
-    .select(['dossiers.id', 'institutions.id as iid'])
-    .where('institutions.name', '=', '修武县郇封镇卫生院')
-    .executeTakeFirstOrThrow();
-  dossierId = d.id;
-  institutionId = d.iid;
+  ({ dossierId, institutionId } = await demoDossier(t));
   items = (await t.db.db.selectFrom('dossier_items').select('item_code').where('dossier_id', '=', dossierId).orderBy('item_code').limit(2).execute()).map((r) => r.item_code);
 });
 afterAll(() => t.close());

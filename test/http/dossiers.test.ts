@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type Session, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, demoDossier, type Session, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
 let staff: Session;
@@ -9,13 +9,7 @@ let coreItem: string;
 beforeAll(async () => {
   t = await createTestApp();
   staff = await t.login('demo-staff');
-  const d = await t.db.db
-    .selectFrom('dossiers')
-    .innerJoin('institutions', 'institutions.id', 'dossiers.institution_id')
-    .select('dossiers.id')
-    .where('institutions.name', '=', '修武县郇封镇卫生院')
-    .executeTakeFirstOrThrow();
-  dossierId = d.id;
+  ({ dossierId } = await demoDossier(t));
   // A core item the demo left ungraded or below C: it must appear as a blocker.
   const blocked = await t.db.db
     .selectFrom('dossier_items')

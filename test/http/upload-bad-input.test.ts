@@ -8,11 +8,9 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { crc32, deflateSync } from 'node:zlib';
 import type { Hono } from 'hono';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import S3rver from 's3rver';
@@ -28,6 +26,7 @@ import { imageTooLargeReason, REJECT } from '../../src/documents/inspect-file.ts
 import { createUser } from '../../src/users/user-repository.ts';
 import { csrfFrom } from '../helpers/test-app.ts';
 import { createTestDb, type TestDb } from '../helpers/test-db.ts';
+import { closedPort, pngClaiming } from '../helpers/fixture-files.ts';
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
@@ -57,28 +56,6 @@ async function makeJpeg(r: number, g: number, b: number): Promise<Buffer> {
   return sharp({ create: { width: 640, height: 480, channels: 3, background: { r, g, b } } }).jpeg().toBuffer();
 }
 
-/** A PNG whose IHDR claims width×height with a tiny IDAT: the header of a decompression bomb. */
-function pngClaiming(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body) >>> 0);
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc(64))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 function zip(entries: Record<string, string>): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -294,13 +271,6 @@ async function startS3rver(): Promise<number> {
   return s3Port;
 }
 
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 afterAll(async () => {
   if (s3rver) await s3rver.close();

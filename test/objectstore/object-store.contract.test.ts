@@ -26,6 +26,7 @@ import {
   type ObjectStore,
 } from '../../src/adapters/object-store/object-store.ts';
 import { createS3Store, type S3Store } from '../../src/adapters/object-store/s3-store.ts';
+import { closedPort } from '../helpers/fixture-files.ts';
 
 const MB = 1024 * 1024;
 
@@ -96,13 +97,6 @@ function generated(total: number, opts: { failAfter?: number; seed?: Buffer } = 
   return { stream, error, expected };
 }
 
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 // ---- the contract ----------------------------------------------------------------------------------------------
 

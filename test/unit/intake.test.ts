@@ -7,7 +7,6 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { crc32, deflateSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
@@ -18,6 +17,7 @@ import { makeThumbnail } from '../../src/adapters/thumbnail.ts';
 import { detectFileKind, FILE_KIND_LABELS, FILE_KIND_MIME_TYPES, type FileKind } from '../../src/documents/file-kind.ts';
 import { inspectFile, REJECT, type Inspection } from '../../src/documents/inspect-file.ts';
 import { sanitizeFileName } from '../../src/documents/safe-file-name.ts';
+import { pngClaiming } from '../helpers/fixture-files.ts';
 
 const run = promisify(execFile);
 
@@ -84,28 +84,6 @@ async function makeXlsx(path: string): Promise<void> {
   await wb.xlsx.writeFile(path);
 }
 
-/** A PNG whose IHDR claims width×height, followed by a tiny IDAT: the shape of a decompression bomb's header. */
-function pngClaiming(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body) >>> 0);
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.alloc(64))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 interface CfbEntry {
   name: string;
