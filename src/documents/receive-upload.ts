@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
+import { multipartBoundary, multipartHeaderFilter } from './multipart-header-filter.ts';
 
 export interface ReceivedFile {
   fieldName: string;
@@ -86,15 +87,13 @@ export async function receiveUpload(req: Request, opts: ReceiveOptions): Promise
   });
 
   try {
-    await pipeline(Readable.fromWeb(req.body as import('node:stream/web').ReadableStream), parser);
+    const boundary = multipartBoundary(type);
+    const source = Readable.fromWeb(req.body as import('node:stream/web').ReadableStream);
+    await (boundary ? pipeline(source, multipartHeaderFilter(boundary), parser) : pipeline(source, parser));
     await Promise.all(writes);
   } catch (err) {
     await Promise.allSettled(writes);
     await cleanup();
-    // busboy rejects raw control characters in a part header (some clients send them in file names).
-    if (err instanceof Error && /Malformed part header/.test(err.message)) {
-      throw new UploadFormatError('文件名包含不允许的控制字符，请重命名后重新上传（本次上传的文件均未保存）。');
-    }
     // A cut connection, a malformed body and a client that went away all end the same way: nothing kept.
     throw new UploadAbortedError(err);
   }
