@@ -1,4 +1,6 @@
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
+import { cachedTreeHtml } from '../src/dossiers/dossier-view-cache.ts';
 import type { DossierView } from '../src/dossiers/dossier-view-model.ts';
 import { DOSSIER_STATE_LABELS, KIND_LABELS, TARGET_LEVEL_LABELS } from './labels.ts';
 import { DemoBadge, Layout, type PageContext } from './layout.tsx';
@@ -61,7 +63,7 @@ export function DossierPage(props: { ctx: PageContext; view: DossierView; select
         <p class="demo-notice">{standard.standard.notice || '本标准为演示内容，条款文字并非官方原文。'}</p>
       )}
       <div class="dossier-layout">
-        <DossierTree view={view} selected={props.selected} />
+        {props.selected ? <DossierTree view={view} selected={props.selected} /> : raw(cachedTreeHtml(view, () => String(<DossierTree view={view} />)))}
         <div class="dossier-side">
           {props.panel}
           <Projection view={view} />

@@ -14,10 +14,9 @@ import { ALL_ROLES, currentUser, notFound, requireRole } from '../http/access.ts
 import { clientIp } from '../http/client-ip.ts';
 import { pageContext } from '../http/page-context.ts';
 import { GRADES } from '../standards/standard-schema.ts';
-import { loadStandard } from '../standards/standard-repository.ts';
-import { evidenceCounts } from '../documents/document-repository.ts';
-import { createDossier, dossierItems, findDossier, isEditable, listDossiers, saveSelfAssessment } from './dossier-repository.ts';
-import { buildDossierView, findItem, type DossierView } from './dossier-view-model.ts';
+import { createDossier, isEditable, listDossiers, saveSelfAssessment } from './dossier-repository.ts';
+import { forgetDossierView, loadDossierView } from './dossier-view-cache.ts';
+import { findItem, type DossierView } from './dossier-view-model.ts';
 import { itemEvidenceSection } from './evidence-routes.tsx';
 import { TARGET_LEVELS } from './target-levels.ts';
 
@@ -46,12 +45,9 @@ function canSelfAssess(user: User): boolean {
 }
 
 async function loadView(c: Context, id: string): Promise<DossierView> {
-  const db = c.get('db');
-  const found = await findDossier(db, currentUser(c), id);
-  if (!found) notFound('档案');
-  const standard = await loadStandard(db, found.dossier.standard_id);
-  if (!standard) throw new Error(`standard ${found.dossier.standard_id} missing`);
-  return buildDossierView(found.dossier, found.institution, standard, await dossierItems(db, id), await evidenceCounts(db, id));
+  const view = await loadDossierView(c.get('db'), currentUser(c), id);
+  if (!view) notFound('档案');
+  return view;
 }
 
 function readOnlyReason(user: User, view: DossierView): string | undefined {
@@ -169,6 +165,7 @@ export function dossierRoutes(): Hono {
     const narrative = parsed.data.narrative.replace(/\r\n/g, '\n').trim();
     const outcome = await saveSelfAssessment(db, { dossierId: id, itemCode: code, grade: parsed.data.grade || null, narrative, actorId: user.id });
     if (outcome !== 'saved') return fail(['档案已提交评审，自评内容不能修改。'], 409);
+    forgetDossierView(id);
     await recordAudit(db, {
       actorId: user.id,
       ip: clientIp(c),
