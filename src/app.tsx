@@ -17,6 +17,7 @@ import { pageContext } from './http/page-context.ts';
 import { sessionMiddleware } from './http/session-middleware.ts';
 import { staticRoutes } from './http/static-routes.ts';
 import { institutionRoutes } from './institutions/institution-routes.tsx';
+import { searchRoutes } from './search/search-routes.tsx';
 import { standardRoutes } from './standards/standard-routes.tsx';
 
 const FORM_LIMIT_BYTES = 25 * 1024 * 1024; // spreadsheets for imports; evidence uploads get their own route
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/institutions', institutionRoutes());
   app.route('/documents', documentRoutes());
   app.route('/standards', standardRoutes());
+  app.route('/search', searchRoutes());
   app.route('/admin', adminRoutes());
 
   app.notFound((c) => renderError(c, 404, '您访问的页面不存在。'));

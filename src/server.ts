@@ -1,7 +1,9 @@
 // Process entry: config, database, serve, graceful shutdown.
 import { serve } from '@hono/node-server';
 import { createObjectStore } from './adapters/object-store/create-object-store.ts';
+import os from 'node:os';
 import { createJobHandlers } from './jobs/job-handlers.ts';
+import { processIsAlive, releaseOrphanedJobs } from './jobs/job-queue.ts';
 import { consoleJobLogger, startWorker } from './jobs/worker.ts';
 import { createApp } from './app.tsx';
 import { openAndMigrate, prepareData } from './bootstrap.ts';
@@ -15,9 +17,13 @@ async function main(): Promise<void> {
   await store.sweepTemp();
   const { seeded } = await prepareData(database, config, store);
   // DOSSIER_WORKERS=0 leaves all jobs to separate `npm run worker` processes.
+  const jobs = createJobHandlers({ config, database, store });
+  // Work a killed predecessor on this host was doing resumes now, not after its lease runs out.
+  const orphans = await releaseOrphanedJobs(database.db, os.hostname(), processIsAlive);
+  if (orphans > 0) console.log(`resumed ${orphans} interrupted job(s)`);
   const worker = config.workers === 0 ? null : startWorker({
     db: database.db,
-    handlers: createJobHandlers({ config, database, store }),
+    handlers: jobs.handlers,
     concurrency: config.workers,
     logger: consoleJobLogger,
   });
@@ -33,6 +39,7 @@ async function main(): Promise<void> {
     console.log(`${signal}: shutting down`);
     server.close(() =>
       void (worker ? worker.stop() : Promise.resolve())
+        .then(() => jobs.close())
         .then(() => store.close())
         .then(() => database.close())
         .then(() => process.exit(0)),

@@ -2,7 +2,9 @@ import type { Institution } from '../src/db/schema.ts';
 import { FILE_KIND_LABELS } from '../src/documents/file-kind.ts';
 import { CONVERSION_LABELS, formatBytes, formatTime } from '../src/documents/document-labels.ts';
 import { PAGE_SIZE, type LibraryQuery, type listDocuments } from '../src/documents/document-library.ts';
+import type { TextStatus } from '../src/documents/text-status.ts';
 import { Layout, type PageContext } from './layout.tsx';
+import { TextStatusView } from './text-status.tsx';
 import { UploadZone } from './upload-zone.tsx';
 
 type Rows = Awaited<ReturnType<typeof listDocuments>>['rows'];
@@ -23,6 +25,7 @@ export function DocumentLibraryPage(p: {
   uploaders: { id: string; display_name: string }[];
   canUpload: boolean;
   maxBytes: number;
+  texts: Map<string, TextStatus>;
 }) {
   const base = `/institutions/${p.institution.id}/documents`;
   const pages = Math.max(1, Math.ceil(p.total / PAGE_SIZE));
@@ -130,6 +133,7 @@ export function DocumentLibraryPage(p: {
               <th>上传时间</th>
               <th>关联条款</th>
               <th>状态</th>
+              <th>文字</th>
             </tr>
           </thead>
           <tbody>
@@ -149,6 +153,11 @@ export function DocumentLibraryPage(p: {
                 <td>{r.links > 0 ? `${r.links} 处` : <span class="muted">未关联</span>}</td>
                 <td>
                   <span class={`conv c-${r.conversion_state}`}>{CONVERSION_LABELS[r.conversion_state]}</span>
+                </td>
+                <td>
+                  {p.texts.get(r.version_id) && (
+                    <TextStatusView documentId={r.id} status={p.texts.get(r.version_id)!} compact csrfToken={p.ctx.csrfToken} canRetry={p.canUpload} />
+                  )}
                 </td>
               </tr>
             ))}

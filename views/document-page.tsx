@@ -1,8 +1,11 @@
+import { raw } from 'hono/html';
 import type { DocumentEvent, DocumentVersion, Institution } from '../src/db/schema.ts';
 import type { DocumentRow, linksOfDocument } from '../src/documents/document-repository.ts';
 import { CONVERSION_LABELS, EVENT_LABELS, formatBytes, formatTime } from '../src/documents/document-labels.ts';
 import { FILE_KIND_LABELS, type FileKind } from '../src/documents/file-kind.ts';
+import type { TextStatus } from '../src/documents/text-status.ts';
 import { TARGET_LEVEL_LABELS } from './labels.ts';
+import { TextStatusView } from './text-status.tsx';
 import { Flash, Layout, type PageContext } from './layout.tsx';
 import { UploadZone } from './upload-zone.tsx';
 
@@ -41,12 +44,16 @@ export function DocumentPage(p: {
   maxBytes: number;
   flash?: { kind: 'ok' | 'error'; text: string };
   errors?: string[];
+  text: TextStatus;
+  /** The page a search result pointed at, its text with the query's words marked (HTML). */
+  found?: { pageNo: number; html: string };
 }) {
   const { doc } = p;
   const v = doc.version;
   const base = `/documents/${doc.id}`;
   const pages = v.page_count ?? 0;
-  const shown = Math.min(pages, 30);
+  // Show enough pages to include the one a search result pointed at.
+  const shown = Math.min(pages, Math.max(30, p.found?.pageNo ?? 0));
   const canPreview = v.conversion_state === 'converted' || ['pdf', 'jpeg', 'png', 'tiff'].includes(v.kind);
   return (
     <Layout ctx={p.ctx} title={doc.title} active="/dossiers">
@@ -80,6 +87,18 @@ export function DocumentPage(p: {
       <div class="doc-layout">
         <section class="preview card">
           <h2>预览</h2>
+          <p>
+            文字：
+            <TextStatusView documentId={doc.id} status={p.text} csrfToken={p.ctx.csrfToken} canRetry={p.canEdit} />
+          </p>
+          {p.found && (
+            <div class="found">
+              <h3>
+                第 {p.found.pageNo} 页的文字（<a href={`#page-${p.found.pageNo}`}>看原页</a>）
+              </h3>
+              <div class="page-text">{raw(p.found.html)}</div>
+            </div>
+          )}
           {!canPreview ? (
             <p class="muted">
               {v.conversion_state === 'pending' ? '正在生成 PDF 副本，请稍后刷新。' : v.printable ? '该文件暂无法预览，请下载原件查看。' : v.conversion_note || '该类型文件暂不支持预览。'}
@@ -89,7 +108,7 @@ export function DocumentPage(p: {
           ) : (
             <div class="pages">
               {Array.from({ length: shown }, (_, i) => (
-                <figure class="page" id={`page-${i + 1}`}>
+                <figure class={`page${p.found?.pageNo === i + 1 ? ' target' : ''}`} id={`page-${i + 1}`}>
                   <img src={`${base}/versions/${v.id}/pages/${i + 1}.png`} alt={`第 ${i + 1} 页`} loading="lazy" />
                   <figcaption>
                     第 {i + 1} / {pages} 页

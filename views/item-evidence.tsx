@@ -2,7 +2,9 @@
 import type { EvidenceRow } from '../src/documents/document-repository.ts';
 import { FILE_KIND_LABELS, type FileKind } from '../src/documents/file-kind.ts';
 import { CONVERSION_LABELS } from '../src/documents/document-labels.ts';
+import type { TextStatus } from '../src/documents/text-status.ts';
 import { Flash } from './layout.tsx';
+import { TextStatusView } from './text-status.tsx';
 import { HistoryList, type HistoryRow } from './document-page.tsx';
 import { UploadZone } from './upload-zone.tsx';
 
@@ -15,6 +17,7 @@ export interface ItemEvidenceProps {
   csrfToken: string;
   maxBytes: number;
   errors?: string[];
+  texts?: Map<string, TextStatus>;
 }
 
 export function evidenceBase(dossierId: string, itemCode: string): string {
@@ -55,7 +58,10 @@ export function EvidenceList(p: ItemEvidenceProps) {
                 {r.page_from ? ` · 仅第 ${r.page_from}–${r.page_to ?? r.page_from} 页` : ''}
                 {r.conversion_state !== 'not_needed' && r.conversion_state !== 'converted' ? ` · ${CONVERSION_LABELS[r.conversion_state as keyof typeof CONVERSION_LABELS]}` : ''}
                 {r.trashed_at ? ' · 已移入回收站' : ''}
-              </span>
+              </span>{' '}
+              {p.texts?.get(r.version_id ?? r.current_version_id ?? '') && (
+                <TextStatusView documentId={r.document_id} status={p.texts.get(r.version_id ?? r.current_version_id ?? '')!} compact csrfToken={p.csrfToken} canRetry={p.canEdit} />
+              )}
               {p.canEdit && (
                 <span class="evidence-actions">
                   {i > 0 && <ActionButton action={`${base}/${r.id}/move`} fields={{ dir: 'up' }} label="↑" title="上移" csrfToken={p.csrfToken} />}

@@ -16,6 +16,7 @@ interface NavLink {
 const NAV: NavLink[] = [
   { href: '/dossiers', label: '评价档案', show: () => true },
   { href: '/institutions', label: '机构', show: (u) => u.role !== 'staff' },
+  { href: '/search', label: '全文检索', show: () => true },
   { href: '/standards', label: '能力标准', show: () => true },
   { href: '/admin/regions', label: '行政区划', show: (u) => u.role === 'admin' },
   { href: '/admin/users', label: '账号', show: (u) => u.role === 'admin' },

@@ -230,6 +230,19 @@ export interface JobTable {
   finished_at: string | null;
 }
 
+/** Text of one page of a document version (issue 4); indexed for search by src/search/page-index.ts. */
+export interface PageTable {
+  id: Generated<number>;
+  version_id: string;
+  page_no: number; // 1-based
+  text: string; // NFKC
+  confidence: number | null; // mean OCR confidence 0–100; null for a text layer
+  source: 'text' | 'ocr' | 'none';
+  chars: number; // non-whitespace characters (0 = blank page)
+  created_at: string;
+  // Postgres only: `tokens tsvector` (written and read with raw SQL in src/search/page-index.ts).
+}
+
 export interface Database {
   regions: RegionTable;
   institutions: InstitutionTable;
@@ -247,6 +260,7 @@ export interface Database {
   item_evidence: ItemEvidenceTable;
   document_events: DocumentEventTable;
   jobs: JobTable;
+  pages: PageTable;
 }
 
 export type Region = Selectable<RegionTable>;

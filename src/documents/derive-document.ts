@@ -13,6 +13,7 @@ import { enqueue } from '../jobs/job-queue.ts';
 import { blobKey, recordDocumentEvent, upsertBlob } from './document-repository.ts';
 import type { FileKind } from './file-kind.ts';
 import { inspectFile } from './inspect-file.ts';
+import { enqueueTextExtraction } from './extract-text.ts';
 
 const OFFICE: FileKind[] = ['doc', 'docx', 'xls', 'xlsx'];
 const THUMBNAILABLE: FileKind[] = ['pdf', 'jpeg', 'png', 'tiff'];
@@ -79,6 +80,8 @@ export async function deriveDocument(deps: { db: Db; store: ObjectStore; tmpDir:
           }
         });
       }
+      // Text comes next: it needs the rendition of an Office file, so it is queued only now.
+      await enqueueTextExtraction(db, versionId);
       return { conversion: update.conversion_state ?? version.conversion_state, thumbnail: !!update.thumbnail_sha256 };
     });
   } finally {

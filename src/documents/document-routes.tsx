@@ -15,6 +15,10 @@ import { blobKey, documentVersions, isFrozen, linksOfDocument, recordDocumentEve
 import { documentHistory } from './document-history.ts';
 import { FILE_KIND_EXTENSIONS, type FileKind } from './file-kind.ts';
 import { handleUpload } from './upload-handler.tsx';
+import { textStatus } from './text-status.ts';
+import { TextStatusView } from '../../views/text-status.tsx';
+import { retry as retryJob } from '../jobs/job-queue.ts';
+import { highlightHtml } from '../search/highlight.ts';
 
 const metadataForm = z.object({
   title: z.string().trim().min(1, '标题不能为空').max(200, '标题不能超过200字'),
@@ -51,6 +55,13 @@ export function documentRoutes(): Hono {
   async function renderPage(c: Context, doc: DocumentRow, extra: { flash?: { kind: 'ok' | 'error'; text: string }; errors?: string[] } = {}, status: 200 | 400 | 409 = 200) {
     const db = c.get('db');
     const institution = await visibleInstitution(c, doc.institution_id);
+    const pageNo = Number(c.req.query('page'));
+    const q = (c.req.query('q') ?? '').slice(0, 100);
+    let found: { pageNo: number; html: string } | undefined;
+    if (Number.isInteger(pageNo) && pageNo > 0 && q) {
+      const row = await db.selectFrom('pages').select('text').where('version_id', '=', doc.version.id).where('page_no', '=', pageNo).executeTakeFirst();
+      if (row) found = { pageNo, html: highlightHtml(row.text, q) };
+    }
     return c.html(
       <DocumentPage
         ctx={pageContext(c)}
@@ -62,6 +73,8 @@ export function documentRoutes(): Hono {
         canEdit={canChangeDocuments(currentUser(c), doc.institution_id)}
         frozen={await isFrozen(db, doc.id)}
         maxBytes={c.get('deps').config.maxUploadBytes}
+        text={await textStatus(db, doc.version.id)}
+        found={found}
         {...extra}
       />,
       status,
@@ -111,6 +124,24 @@ export function documentRoutes(): Hono {
       console.error(`[preview] ${doc.id} p${page}:`, (err as Error).message);
       throw new HTTPException(422, { message: '该页无法生成预览。' });
     }
+  });
+
+  app.get('/:id/text-status', async (c) => {
+    const doc = await visibleDocument(c, c.req.param('id'));
+    const status = await textStatus(c.get('db'), doc.version.id);
+    const canRetry = canChangeDocuments(currentUser(c), doc.institution_id);
+    return c.html(<TextStatusView documentId={doc.id} status={status} compact={c.req.query('compact') === '1'} csrfToken={c.get('csrfToken')} canRetry={canRetry} />);
+  });
+
+  app.post('/:id/text/retry', async (c) => {
+    const doc = await visibleDocument(c, c.req.param('id'));
+    if (!canChangeDocuments(currentUser(c), doc.institution_id)) notFound();
+    const db = c.get('db');
+    const status = await textStatus(db, doc.version.id);
+    if (status.jobId && status.state === 'failed') await retryJob(db, status.jobId);
+    if (!c.get('htmx')) return c.redirect(`/documents/${doc.id}`, 303);
+    const fresh = await textStatus(db, doc.version.id);
+    return c.html(<TextStatusView documentId={doc.id} status={fresh} compact={c.req.query('compact') === '1'} csrfToken={c.get('csrfToken')} canRetry />);
   });
 
   app.post('/:id', async (c) => {

@@ -5,6 +5,7 @@ import { ALL_ROLES, currentUser, notFound, requireRole } from '../http/access.ts
 import { pageContext } from '../http/page-context.ts';
 import { canChangeDocuments, visibleInstitution } from './document-access.ts';
 import { libraryQuerySchema, listDocuments, uploadersOf } from './document-library.ts';
+import { textStatuses } from './text-status.ts';
 import { handleUpload } from './upload-handler.tsx';
 
 export function libraryRoutes(): Hono {
@@ -24,6 +25,7 @@ export function libraryRoutes(): Hono {
         rows={rows}
         total={total}
         uploaders={await uploadersOf(db, institution.id)}
+        texts={await textStatuses(db, rows.map((r) => r.version_id))}
         canUpload={canChangeDocuments(currentUser(c), institution.id)}
         maxBytes={c.get('deps').config.maxUploadBytes}
       />,

@@ -6,6 +6,7 @@ import { EvidenceCandidates, EvidenceList, ItemEvidence } from '../../views/item
 import { documentHistory } from '../documents/document-history.ts';
 import { evidenceForItem, linkEvidence, recordDocumentEvent, reorderEvidence, searchDocumentsByTitle } from '../documents/document-repository.ts';
 import { handleUpload } from '../documents/upload-handler.tsx';
+import { textStatuses } from '../documents/text-status.ts';
 import type { Dossier, User } from '../db/schema.ts';
 import { ALL_ROLES, currentUser, notFound, requireRole } from '../http/access.ts';
 import { findDossier, isEditable } from './dossier-repository.ts';
@@ -25,10 +26,12 @@ function canMap(user: User, dossier: Dossier): boolean {
 /** The evidence section of an item panel (also used by the dossier routes). */
 export async function itemEvidenceSection(c: Context, dossier: Dossier, code: string, errors?: string[], part: 'all' | 'list' = 'all') {
   const db = c.get('db');
+  const rows = await evidenceForItem(db, dossier.id, code);
   const props = {
     dossierId: dossier.id,
     itemCode: code,
-    rows: await evidenceForItem(db, dossier.id, code),
+    rows,
+    texts: await textStatuses(db, rows.map((r) => r.version_id ?? r.current_version_id ?? '').filter(Boolean)),
     history: part === 'all' ? await documentHistory(db, { dossierId: dossier.id, itemCode: code }, 50) : [],
     canEdit: canMap(currentUser(c), dossier),
     csrfToken: c.get('csrfToken'),

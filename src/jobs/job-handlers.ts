@@ -3,7 +3,9 @@
 // kind's payload to JobPayloads in job-types.ts). Handlers must be idempotent — see the header of worker.ts.
 // A kind without a handler here is never claimed, so its jobs wait in 'queued' until one is registered.
 import path from 'node:path';
+import { createOcrPool, type OcrPool } from '../adapters/ocr.ts';
 import { deriveDocument } from '../documents/derive-document.ts';
+import { extractText } from '../documents/extract-text.ts';
 import type { ObjectStore } from '../adapters/object-store/object-store.ts';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/database.ts';
@@ -15,9 +17,25 @@ export interface JobHandlerDeps {
   store: ObjectStore;
 }
 
-export function createJobHandlers(deps: JobHandlerDeps): Partial<JobHandlers> {
+export interface JobHandlerSet {
+  handlers: Partial<JobHandlers>;
+  /** Releases what the handlers hold (the OCR workers); call after the job worker has stopped. */
+  close(): Promise<void>;
+}
+
+export function createJobHandlers(deps: JobHandlerDeps): JobHandlerSet {
   const tmpDir = path.join(deps.config.dataDir, 'tmp');
+  // OCR workers load ~20 MB of language data each: start them on first use, one per job slot.
+  let pool: OcrPool | null = null;
+  const ocr = () => (pool ??= createOcrPool({ workers: Math.max(1, deps.config.workers) }));
   return {
-    derive_document: ({ versionId }) => deriveDocument({ db: deps.database.db, store: deps.store, tmpDir }, versionId),
+    handlers: {
+      derive_document: ({ versionId }) => deriveDocument({ db: deps.database.db, store: deps.store, tmpDir }, versionId),
+      extract_text: ({ versionId }, ctx) => extractText({ db: deps.database.db, store: deps.store, tmpDir, ocr }, versionId, ctx),
+    },
+    close: async () => {
+      await pool?.close();
+      pool = null;
+    },
   };
 }

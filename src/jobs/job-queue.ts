@@ -435,3 +435,33 @@ export function shortErrorMessage(message: string): string {
   if (m.length > MAX_ERROR_LENGTH) m = `${m.slice(0, MAX_ERROR_LENGTH - 1)}…`;
   return m || 'unknown error';
 }
+
+/**
+ * Jobs held by worker processes of this host that no longer exist (killed, crashed): handed back to the queue
+ * at once instead of after their lease, so a restarted server resumes its work immediately. Worker ids are
+ * `host:pid:…` (defaultWorkerId); a pid that is alive is left alone, whoever it is.
+ */
+export async function releaseOrphanedJobs(db: Db, hostname: string, isAlive: (pid: number) => boolean): Promise<number> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['id', 'locked_by'])
+    .where('state', '=', 'running')
+    .where('locked_by', 'like', `${hostname.replace(/[\\%_]/g, '')}:%`)
+    .execute();
+  let released = 0;
+  for (const r of rows) {
+    const pid = Number(r.locked_by?.split(':')[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    if (await release(db, r.id, r.locked_by!)) released++;
+  }
+  return released;
+}
+
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

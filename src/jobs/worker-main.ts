@@ -6,7 +6,9 @@
 import { createObjectStore } from '../adapters/object-store/create-object-store.ts';
 import { openAndMigrate } from '../bootstrap.ts';
 import { loadConfig } from '../config.ts';
+import os from 'node:os';
 import { createJobHandlers } from './job-handlers.ts';
+import { processIsAlive, releaseOrphanedJobs } from './job-queue.ts';
 import type { JobKind } from './job-types.ts';
 import { consoleJobLogger, startWorker } from './worker.ts';
 
@@ -15,7 +17,9 @@ async function main(): Promise<void> {
   const slots = Math.max(1, config.workers);
   const database = await openAndMigrate(config);
   const store = await createObjectStore(config.objectStore, config.dataDir);
-  const handlers = createJobHandlers({ config, database, store });
+  const jobs = createJobHandlers({ config: { ...config, workers: slots }, database, store });
+  const handlers = jobs.handlers;
+  await releaseOrphanedJobs(database.db, os.hostname(), processIsAlive);
   const kinds = Object.keys(handlers) as JobKind[];
   if (kinds.length === 0) console.warn('没有注册任何任务处理器（src/jobs/job-handlers.ts），工作进程将空闲等待。');
   const worker = startWorker({ db: database.db, handlers, kinds, concurrency: slots, logger: consoleJobLogger });
@@ -29,6 +33,7 @@ async function main(): Promise<void> {
     setTimeout(() => process.exit(1), 15_000).unref();
     void worker
       .stop()
+      .then(() => jobs.close())
       .then(() => store.close())
       .then(() => database.close())
       .then(

@@ -13,6 +13,7 @@ import {
   latestJobFor,
   listJobs,
   progress,
+  releaseOrphanedJobs,
   retry,
   retryDelayMs,
   shortErrorMessage,
@@ -361,5 +362,24 @@ describe('workers', () => {
     expect(by.two).toBeGreaterThan(0);
     const rows = await t.db.selectFrom('jobs').select(['attempts']).execute();
     expect(rows.every((r) => r.attempts === 1)).toBe(true);
+  });
+});
+
+describe('orphaned jobs of a killed process on this host', () => {
+  it('are handed back at once; jobs of live processes and other hosts are left alone', async () => {
+    const t = await createTestDb({ demo: false });
+    try {
+      const ids = [await enqueue(t.db, 'derive_document', { versionId: 'o1' }), await enqueue(t.db, 'derive_document', { versionId: 'o2' }), await enqueue(t.db, 'derive_document', { versionId: 'o3' })];
+      await claim(t.db, 'hostA:111:x', ['derive_document'], 60_000);
+      await claim(t.db, 'hostA:222:y', ['derive_document'], 60_000);
+      await claim(t.db, 'hostB:111:z', ['derive_document'], 60_000);
+      const released = await releaseOrphanedJobs(t.db, 'hostA', (pid) => pid === 222);
+      expect(released).toBe(1);
+      const states = await t.db.selectFrom('jobs').select(['id', 'state', 'locked_by']).where('id', 'in', ids).orderBy('created_at').execute();
+      expect(states.filter((s) => s.state === 'queued')).toHaveLength(1);
+      expect(states.filter((s) => s.state === 'running').map((s) => s.locked_by).sort()).toEqual(['hostA:222:y', 'hostB:111:z']);
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -4,6 +4,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
 import { createApp } from '../../src/app.tsx';
+import { createJobHandlers } from '../../src/jobs/job-handlers.ts';
+import { startWorker } from '../../src/jobs/worker.ts';
 import { createTestDb, type TestDb } from './test-db.ts';
 
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -21,9 +23,12 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function startApp(): Promise<RunningApp> {
+/** The app on a loopback port; with `workers`, also the background job workers, as `npm start` runs them. */
+export async function startApp(opts: { workers?: number } = {}): Promise<RunningApp> {
   const db = await createTestDb();
   const app = createApp({ config: db.config, database: db, store: db.store });
+  const jobs = opts.workers ? createJobHandlers({ config: { ...db.config, workers: opts.workers }, database: db, store: db.store }) : null;
+  const worker = jobs ? startWorker({ db: db.db, handlers: jobs.handlers, concurrency: opts.workers, pollMs: 200 }) : null;
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -33,6 +38,8 @@ export async function startApp(): Promise<RunningApp> {
     db,
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
+      await worker?.stop();
+      await jobs?.close();
       await db.close();
     },
   };

@@ -1,0 +1,458 @@
+// Chinese + English OCR of page images with tesseract.js (WebAssembly, one worker thread per core), fully
+// offline: the LSTM models are the `4.0.0_best_int` traineddata of the @tesseract.js-data/eng and
+// @tesseract.js-data/chi_sim npm packages, read from disk (langPath is a local folder, never a URL), with
+// tesseract.js' own cache off (`cacheMethod: 'none'` — its cache would otherwise win over langPath). The
+// WebAssembly core comes from the tesseract.js-core package. Nothing is fetched, at start or ever.
+//
+// Per page (recognize):
+//  1. prepareForOcr: EXIF orientation applied, greyscale, downscaled so no side exceeds MAX_OCR_SIDE (a 600 dpi
+//     A3 scan is 7000 px tall; Tesseract gains nothing above ~300 dpi and its time and memory grow with
+//     pixels), and a cheap look at a ≤ 1000 px copy (libvips, off the event loop): ink pixel count → blank
+//     pages return '' at once, without OCR; row/column ink profiles → whether text lines run across the image
+//     (horizontal) or down it (a page scanned sideways).
+//  2. ocrWithOrientation: OCR; if the confidence is low (< LOW_CONFIDENCE) and the page produced text-like
+//     output, the page is probably rotated — Tesseract's LSTM engine has no orientation detection of its own
+//     (OSD needs the legacy engine and osd.traineddata), so the image is turned with sharp and read again,
+//     keeping the reading with the best confidence. The ink profile decides what to try: lines across → only
+//     180°; lines down → 90° and 270° first. Cost: upright pages none; a rotated page 2 readings (90°/180°),
+//     2–3 (270°), up to 4 for a low-confidence page whose layout is unclear.
+//  3. normaliseText: Tesseract's spaces between Chinese characters removed, NFKC.
+//
+// Abort (job cancelled or lease lost): a queued page leaves the queue; a running page's worker is terminated
+// (Tesseract cannot be interrupted mid-page) and replaced on next use. A worker that fails or exceeds
+// pageTimeoutMs is replaced likewise. Workers start lazily, one per slot, and stay up until close().
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import sharp, { type Metadata } from 'sharp';
+import Tesseract from 'tesseract.js';
+import { MAX_IMAGE_PIXELS } from '../documents/inspect-file.ts';
+import { countTextChars, normaliseText } from '../documents/normalise-text.ts';
+
+export interface OcrResult {
+  /** Normalised text; '' for a blank page. */
+  text: string;
+  /** Tesseract's mean word confidence, 0–100; 0 for a blank page. */
+  confidence: number;
+  /** Degrees clockwise the image was turned to read it (90, 180, 270); absent when read as given. */
+  rotated?: number;
+  /** True when the page was judged blank from its pixels and not OCR'd. */
+  blank?: boolean;
+}
+
+export interface OcrPool {
+  /** OCR of one page image (PNG, JPEG, TIFF page… anything sharp reads). */
+  recognize(image: Buffer, opts?: { signal?: AbortSignal }): Promise<OcrResult>;
+  /** Terminates the workers; pending and later calls reject. */
+  close(): Promise<void>;
+  readonly size: number;
+}
+
+export interface OcrPoolOptions {
+  /** Worker threads; default one per core. */
+  workers?: number;
+  /** A local folder holding eng.traineddata.gz and chi_sim.traineddata.gz; default: the npm packages' best_int. */
+  langPath?: string;
+  /** A page taking longer than this fails (and its worker is replaced). Default 180 s. */
+  pageTimeoutMs?: number;
+}
+
+export const OCR_LANGS = ['eng', 'chi_sim'] as const;
+/** Tesseract gains nothing from more than ~300 dpi on A4; bigger images only cost time and memory. */
+export const MAX_OCR_SIDE = 4000;
+/** Below this mean confidence the page may be rotated: other orientations are tried. */
+export const LOW_CONFIDENCE = 50;
+/** A rotated reading this confident is taken without trying the remaining orientations. */
+export const GOOD_CONFIDENCE = 60;
+/** A first reading with fewer characters than this is a picture, a stamp or a scrap — not a sideways page. */
+const MIN_CHARS_FOR_ROTATION = 10;
+/** Ink pixels (at analysis size) below which a page counts as blank: less than half of one character. */
+const BLANK_MAX_INK = 30;
+const ANALYSIS_SIDE = 1000;
+const DEFAULT_PAGE_TIMEOUT_MS = 180_000;
+
+export const OCR_ERRORS = {
+  unavailable: 'OCR 引擎无法启动（识别模型缺失或损坏）',
+  timeout: (s: number) => `页面文字识别超时（超过 ${s} 秒）`,
+  closed: 'OCR 已停止',
+  image: '页面图片无法读取，无法识别文字',
+} as const;
+
+export class OcrError extends Error {
+  override name = 'OcrError';
+  constructor(message: string, readonly detail?: string) {
+    super(message);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------- pool
+
+interface Slot {
+  worker: Promise<Tesseract.Worker> | null;
+  busy: boolean;
+}
+
+interface Waiter {
+  resolve(slot: Slot): void;
+  reject(reason: unknown): void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+export function createOcrPool(options: OcrPoolOptions = {}): OcrPool {
+  const size = Math.max(1, Math.floor(options.workers ?? os.availableParallelism()));
+  const pageTimeoutMs = options.pageTimeoutMs ?? DEFAULT_PAGE_TIMEOUT_MS;
+  const slots: Slot[] = Array.from({ length: size }, () => ({ worker: null, busy: false }));
+  const waiters: Waiter[] = [];
+  let closed = false;
+  let langDir: Promise<LangDir> | null = null;
+
+  const langs = (): Promise<LangDir> => {
+    langDir ??= options.langPath ? Promise.resolve({ dir: checkedLocalDir(options.langPath), cleanup: async () => {} }) : packagedLangDir();
+    return langDir;
+  };
+
+  async function spawn(): Promise<Tesseract.Worker> {
+    const { dir } = await langs();
+    try {
+      const worker = await Tesseract.createWorker(OCR_LANGS.join('+'), Tesseract.OEM.LSTM_ONLY, {
+        langPath: dir,
+        gzip: true,
+        cacheMethod: 'none',
+        // Without an errorHandler tesseract.js rethrows a failed job inside its message listener, which would
+        // be an uncaught exception in this process; the job's own promise rejects either way.
+        errorHandler: () => undefined,
+      });
+      // debug_file: Tesseract's diagnostics ("Detected 8 diacritics", "Estimating resolution…") go nowhere
+      // instead of this process' stdout.
+      await worker.setParameters({ tessedit_pageseg_mode: Tesseract.PSM.AUTO, debug_file: '/dev/null' });
+      return worker;
+    } catch (e) {
+      throw new OcrError(OCR_ERRORS.unavailable, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  function workerOf(slot: Slot): Promise<Tesseract.Worker> {
+    if (!slot.worker) {
+      const w = spawn();
+      slot.worker = w;
+      w.catch(() => {
+        if (slot.worker === w) slot.worker = null; // the next page tries again
+      });
+    }
+    return slot.worker;
+  }
+
+  /** Throws the worker away (terminating its thread, whatever it is doing); the slot respawns on next use. */
+  function discard(slot: Slot): void {
+    const w = slot.worker;
+    slot.worker = null;
+    w?.then((worker) => worker.terminate()).catch(() => undefined);
+  }
+
+  function acquire(signal: AbortSignal | undefined): Promise<Slot> {
+    if (closed) return Promise.reject(new OcrError(OCR_ERRORS.closed));
+    const free = slots.find((s) => !s.busy);
+    if (free) {
+      free.busy = true;
+      return Promise.resolve(free);
+    }
+    return new Promise<Slot>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          const i = waiters.indexOf(waiter);
+          if (i >= 0) waiters.splice(i, 1);
+          reject(signal!.reason);
+        },
+      };
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      waiters.push(waiter);
+    });
+  }
+
+  function release(slot: Slot): void {
+    const next = waiters.shift();
+    if (next) {
+      next.signal?.removeEventListener('abort', next.onAbort);
+      next.resolve(slot); // handed over: stays busy
+    } else slot.busy = false;
+  }
+
+  async function runOnSlot(slot: Slot, image: Buffer, signal: AbortSignal | undefined): Promise<RawOcr> {
+    signal?.throwIfAborted();
+    const worker = await workerOf(slot);
+    signal?.throwIfAborted();
+    return new Promise<RawOcr>((resolve, reject) => {
+      let done = false;
+      const finish = (fn: () => void) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        thread?.off('exit', onExit);
+        fn();
+      };
+      const onAbort = () =>
+        finish(() => {
+          discard(slot);
+          reject(signal!.reason);
+        });
+      const onExit = () => finish(() => ((slot.worker = null), reject(new OcrError(OCR_ERRORS.unavailable, 'OCR worker thread exited'))));
+      const timer = setTimeout(
+        () =>
+          finish(() => {
+            discard(slot);
+            reject(new OcrError(OCR_ERRORS.timeout(Math.round(pageTimeoutMs / 1000))));
+          }),
+        pageTimeoutMs,
+      );
+      // The worker_threads Worker behind the tesseract.js worker: if it dies (wasm abort, out of memory) the job
+      // promise would never settle.
+      const thread = (worker as unknown as { worker?: NodeJS.EventEmitter }).worker;
+      thread?.once('exit', onExit);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      worker.recognize(image).then(
+        (r) => finish(() => resolve({ text: r.data.text ?? '', confidence: Number(r.data.confidence) || 0 })),
+        (e: unknown) =>
+          finish(() => {
+            discard(slot);
+            reject(new OcrError(OCR_ERRORS.image, e instanceof Error ? e.message : String(e)));
+          }),
+      );
+    });
+  }
+
+  return {
+    size,
+    async recognize(image, opts = {}) {
+      const { signal } = opts;
+      signal?.throwIfAborted();
+      if (closed) throw new OcrError(OCR_ERRORS.closed);
+      const prepared = await prepareForOcr(image);
+      if (prepared.blank) return { text: '', confidence: 0, blank: true };
+      const slot = await acquire(signal);
+      try {
+        return await ocrWithOrientation(prepared, (png) => runOnSlot(slot, png, signal));
+      } finally {
+        release(slot);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const w of waiters.splice(0)) {
+        w.signal?.removeEventListener('abort', w.onAbort);
+        w.reject(new OcrError(OCR_ERRORS.closed));
+      }
+      await Promise.all(
+        slots.map(async (slot) => {
+          const w = slot.worker;
+          slot.worker = null;
+          await w?.then((worker) => worker.terminate()).catch(() => undefined);
+        }),
+      );
+      if (langDir) await (await langDir.catch(() => null))?.cleanup();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------- language data on disk
+
+interface LangDir {
+  dir: string;
+  cleanup(): Promise<void>;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Path of the packaged best_int model for a language (in node_modules). */
+export function packagedTraineddata(lang: string): string {
+  return path.join(path.dirname(require.resolve(`@tesseract.js-data/${lang}/package.json`)), '4.0.0_best_int', `${lang}.traineddata.gz`);
+}
+
+/**
+ * tesseract.js reads every language from one folder (`${langPath}/${lang}.traineddata.gz`) but each language
+ * is its own npm package: a private temp folder links (or, where links fail, copies) both files.
+ */
+async function packagedLangDir(): Promise<LangDir> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dossier-tessdata-'));
+  try {
+    for (const lang of OCR_LANGS) {
+      const src = packagedTraineddata(lang);
+      const dest = path.join(dir, `${lang}.traineddata.gz`);
+      await fs.symlink(src, dest).catch(() => fs.copyFile(src, dest));
+    }
+  } catch (e) {
+    await fs.rm(dir, { recursive: true, force: true });
+    throw new OcrError(OCR_ERRORS.unavailable, e instanceof Error ? e.message : String(e));
+  }
+  return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+}
+
+function checkedLocalDir(langPath: string): string {
+  // tesseract.js would fetch a URL (or, with no langPath, a CDN): only local folders are accepted here.
+  if (/^[a-z][a-z0-9+.-]*:/i.test(langPath) && !/^[a-z]:[\\/]/i.test(langPath)) {
+    throw new OcrError(OCR_ERRORS.unavailable, `langPath must be a local folder, not ${langPath}`);
+  }
+  return path.resolve(langPath);
+}
+
+// ------------------------------------------------------------------------------ preparation and rotation
+
+export type TextLayout = 'horizontal' | 'vertical' | 'unknown';
+
+export interface PreparedImage {
+  /** Greyscale PNG, at most MAX_OCR_SIDE on its longer side, dpi recorded when known. */
+  png: Buffer;
+  width: number;
+  height: number;
+  blank: boolean;
+  layout: TextLayout;
+}
+
+/** One reading of an image by some engine: raw text and a 0–100 confidence. */
+export interface RawOcr {
+  text: string;
+  confidence: number;
+}
+
+export async function prepareForOcr(image: Buffer): Promise<PreparedImage> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(image, { limitInputPixels: MAX_IMAGE_PIXELS }).metadata();
+  } catch (e) {
+    throw new OcrError(OCR_ERRORS.image, e instanceof Error ? e.message : String(e));
+  }
+  const swap = (meta.orientation ?? 1) >= 5; // EXIF orientations 5–8 are turned by 90°
+  const w0 = (swap ? meta.height : meta.width) ?? 1;
+  const h0 = (swap ? meta.width : meta.height) ?? 1;
+  const scale = Math.min(1, MAX_OCR_SIDE / Math.max(w0, h0));
+  const width = Math.max(1, Math.round(w0 * scale));
+  const height = Math.max(1, Math.round(h0 * scale));
+  try {
+    const base = sharp(image, { limitInputPixels: MAX_IMAGE_PIXELS }).rotate().flatten({ background: '#ffffff' }).greyscale();
+    let full = base.clone();
+    if (scale < 1) full = full.resize(width, height, { kernel: 'lanczos3' });
+    full = full.withDensity(ocrDensity(meta, Math.max(width, height), scale));
+    const aScale = Math.min(1, ANALYSIS_SIDE / Math.max(w0, h0));
+    const [png, small] = await Promise.all([
+      full.toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer(),
+      base
+        .clone()
+        .resize(Math.max(1, Math.round(w0 * aScale)), Math.max(1, Math.round(h0 * aScale)))
+        .median(3)
+        .raw()
+        .toBuffer({ resolveWithObject: true }),
+    ]);
+    const { blank, layout } = analyse(small.data, small.info.width, small.info.height);
+    return { png, width, height, blank, layout };
+  } catch (e) {
+    throw new OcrError(OCR_ERRORS.image, e instanceof Error ? e.message : String(e));
+  }
+}
+
+/**
+ * The dpi to record in the PNG given to Tesseract, which sizes its noise and blob limits by it. libvips always
+ * writes one (72 when it knows none), and 72 is what most cameras and many scanners claim whatever the truth;
+ * so a recorded density is believed only from 100 dpi up, otherwise the image is assumed to show an A4 page
+ * (long side 11.69 in), which is what evidence scans and photos are.
+ */
+function ocrDensity(meta: Metadata, longestPx: number, scale: number): number {
+  if (meta.resolutionUnit && meta.density && meta.density >= 100 && meta.density <= 1200) return meta.density * scale;
+  return Math.min(600, Math.max(100, longestPx / 11.69));
+}
+
+/**
+ * Ink statistics of a small greyscale copy. Ink = darker than the page's mean by 50 levels (pale print on
+ * white still counts; paper texture does not, after the median filter removed speckles). Layout compares
+ * the share of empty rows with the share of empty columns inside the ink's bounding box: horizontal lines of
+ * text leave empty rows between them (≈ 30–50 %), while the columns across them are rarely empty.
+ */
+export function analyse(pixels: Buffer, width: number, height: number): { blank: boolean; layout: TextLayout } {
+  const n = width * height;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += pixels[i]!;
+  const threshold = Math.max(20, sum / n - 50);
+  const rows = new Uint32Array(height);
+  const cols = new Uint32Array(width);
+  let ink = 0;
+  for (let y = 0; y < height; y++) {
+    const off = y * width;
+    for (let x = 0; x < width; x++) {
+      if (pixels[off + x]! < threshold) {
+        ink++;
+        rows[y]!++;
+        cols[x]!++;
+      }
+    }
+  }
+  if (ink < BLANK_MAX_INK) return { blank: true, layout: 'unknown' };
+  const emptyShare = (profile: Uint32Array, across: number): number => {
+    let first = 0;
+    let last = profile.length - 1;
+    while (first < last && profile[first] === 0) first++;
+    while (last > first && profile[last] === 0) last--;
+    const noise = Math.max(1, across * 0.003);
+    let empty = 0;
+    for (let i = first; i <= last; i++) if (profile[i]! <= noise) empty++;
+    return empty / (last - first + 1);
+  };
+  const rowGap = emptyShare(rows, width);
+  const colGap = emptyShare(cols, height);
+  const layout: TextLayout = rowGap >= 0.15 && rowGap > 2 * colGap ? 'horizontal' : colGap >= 0.15 && colGap > 2 * rowGap ? 'vertical' : 'unknown';
+  return { blank: false, layout };
+}
+
+export interface OrientationStep {
+  /** Degrees clockwise to turn the prepared image before reading it. */
+  angle: number;
+  /** A reading at least this confident ends the search. */
+  accept: number;
+}
+
+/** The orientations to try for a page, in order (see the header for why these). */
+export function orientationPlan(layout: TextLayout): OrientationStep[] {
+  const upright = { angle: 0, accept: LOW_CONFIDENCE };
+  const turned = (angle: number) => ({ angle, accept: GOOD_CONFIDENCE });
+  if (layout === 'vertical') return [turned(90), turned(270), upright, turned(180)];
+  if (layout === 'horizontal') return [upright, turned(180)];
+  return [upright, turned(180), turned(90), turned(270)];
+}
+
+/** Whether the search may stop after the reading of `step`, the `index`-th of the plan. */
+export function orientationSettled(step: OrientationStep, index: number, reading: { text: string; confidence: number }): boolean {
+  if (reading.confidence >= step.accept) return true;
+  // A first, upright reading with hardly any text: a picture, a stamp or a scrap, not a sideways page.
+  return index === 0 && step.angle === 0 && countTextChars(reading.text) < MIN_CHARS_FOR_ROTATION;
+}
+
+export async function rotateForOcr(png: Buffer, angle: number): Promise<Buffer> {
+  return angle === 0 ? png : sharp(png).rotate(angle).png({ compressionLevel: 1 }).toBuffer();
+}
+
+/** The best of the readings made (highest confidence), as the caller's result. */
+export function bestReading(readings: { text: string; confidence: number; angle: number }[]): OcrResult {
+  let best = readings[0];
+  for (const r of readings) if (best && r.confidence > best.confidence) best = r;
+  if (!best || !best.text) return { text: '', confidence: 0 };
+  return best.angle ? { text: best.text, confidence: best.confidence, rotated: best.angle } : { text: best.text, confidence: best.confidence };
+}
+
+/**
+ * Reads a prepared image with `read` (any engine), turning it when the first reading looks like a rotated
+ * page (see the header). The benchmark gives native Tesseract the same plan through the functions above.
+ */
+export async function ocrWithOrientation(prepared: PreparedImage, read: (png: Buffer) => Promise<RawOcr>): Promise<OcrResult> {
+  const readings: { text: string; confidence: number; angle: number }[] = [];
+  for (const [i, step] of orientationPlan(prepared.layout).entries()) {
+    const raw = await read(await rotateForOcr(prepared.png, step.angle));
+    const reading = { text: normaliseText(raw.text), confidence: raw.confidence, angle: step.angle };
+    readings.push(reading);
+    if (orientationSettled(step, i, reading)) break;
+  }
+  return bestReading(readings);
+}
