@@ -1,4 +1,5 @@
 import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
 import type { DocumentEvent, DocumentVersion, Institution } from '../src/db/schema.ts';
 import type { DocumentRow, linksOfDocument } from '../src/documents/document-repository.ts';
 import { CONVERSION_LABELS, EVENT_LABELS, formatBytes, formatTime } from '../src/documents/document-labels.ts';
@@ -47,6 +48,8 @@ export function DocumentPage(p: {
   text: TextStatus;
   /** The page a search result pointed at, its text with the query's words marked (HTML). */
   found?: { pageNo: number; html: string };
+  /** Items this document likely proves (views/suggestions.tsx). */
+  suggestions?: Child;
 }) {
   const { doc } = p;
   const v = doc.version;
@@ -195,6 +198,7 @@ export function DocumentPage(p: {
               </ul>
             )}
           </section>
+          {p.suggestions}
           <section class="card">
             <h2>版本</h2>
             <ol class="versions">

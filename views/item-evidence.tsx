@@ -4,6 +4,7 @@ import { FILE_KIND_LABELS, type FileKind } from '../src/documents/file-kind.ts';
 import { CONVERSION_LABELS } from '../src/documents/document-labels.ts';
 import type { TextStatus } from '../src/documents/text-status.ts';
 import { Flash } from './layout.tsx';
+import { SuggestionsLoader } from './suggestions.tsx';
 import { TextStatusView } from './text-status.tsx';
 import { HistoryList, type HistoryRow } from './document-page.tsx';
 import { UploadZone } from './upload-zone.tsx';
@@ -98,6 +99,7 @@ export function ItemEvidence(p: ItemEvidenceProps) {
             label="上传到本条款"
             refresh="#evidence-list"
           />
+          <SuggestionsLoader url={`${base}/suggestions`} />
           <details class="link-existing">
             <summary>从文件库关联已有文件</summary>
             <input

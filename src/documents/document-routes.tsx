@@ -15,7 +15,10 @@ import { blobKey, documentVersions, isFrozen, linksOfDocument, recordDocumentEve
 import { documentHistory } from './document-history.ts';
 import { FILE_KIND_EXTENSIONS, type FileKind } from './file-kind.ts';
 import { handleUpload } from './upload-handler.tsx';
-import { textStatus } from './text-status.ts';
+import { textStatus, type TextStatus } from './text-status.ts';
+import { DocumentSuggestions } from '../../views/suggestions.tsx';
+import { TARGET_LEVEL_LABELS } from '../../views/labels.ts';
+import { suggestItemsForDocument } from '../search/suggest-items.ts';
 import { TextStatusView } from '../../views/text-status.tsx';
 import { retry as retryJob } from '../jobs/job-queue.ts';
 import { highlightHtml } from '../search/highlight.ts';
@@ -48,6 +51,32 @@ function downloadName(title: string, kind: string): string {
   return `${title}.${FILE_KIND_EXTENSIONS[kind as FileKind] ?? 'bin'}`;
 }
 
+/** "可能对应的条款": for the institution's newest dossier still being prepared. */
+async function documentSuggestions(c: Context, doc: DocumentRow, text: TextStatus) {
+  const db = c.get('db');
+  const dossier = await db
+    .selectFrom('dossiers')
+    .selectAll()
+    .where('institution_id', '=', doc.institution_id)
+    .where('state', 'in', ['draft', 'returned'])
+    .orderBy('year', 'desc')
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  if (!dossier) return undefined;
+  const items = await suggestItemsForDocument(db, { documentId: doc.id, dossierId: dossier.id, limit: 3 });
+  return (
+    <DocumentSuggestions
+      documentId={doc.id}
+      dossierId={dossier.id}
+      items={items}
+      csrfToken={c.get('csrfToken')}
+      canLink
+      dossierLabel={`${dossier.year}年 ${TARGET_LEVEL_LABELS[dossier.target_level]}`}
+      textPending={text.state === 'waiting' || text.state === 'queued' || text.state === 'running'}
+    />
+  );
+}
+
 export function documentRoutes(): Hono {
   const app = new Hono();
   app.use('*', requireRole(...ALL_ROLES));
@@ -62,6 +91,8 @@ export function documentRoutes(): Hono {
       const row = await db.selectFrom('pages').select('text').where('version_id', '=', doc.version.id).where('page_no', '=', pageNo).executeTakeFirst();
       if (row) found = { pageNo, html: highlightHtml(row.text, q) };
     }
+    const canEdit = canChangeDocuments(currentUser(c), doc.institution_id);
+    const text = await textStatus(db, doc.version.id);
     return c.html(
       <DocumentPage
         ctx={pageContext(c)}
@@ -70,11 +101,12 @@ export function documentRoutes(): Hono {
         versions={await documentVersions(db, doc.id)}
         links={await linksOfDocument(db, doc.id)}
         events={await documentHistory(db, { documentId: doc.id })}
-        canEdit={canChangeDocuments(currentUser(c), doc.institution_id)}
+        canEdit={canEdit}
         frozen={await isFrozen(db, doc.id)}
         maxBytes={c.get('deps').config.maxUploadBytes}
-        text={await textStatus(db, doc.version.id)}
+        text={text}
         found={found}
+        suggestions={canEdit && !doc.trashed_at ? await documentSuggestions(c, doc, text) : undefined}
         {...extra}
       />,
       status,

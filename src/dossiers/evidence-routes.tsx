@@ -6,6 +6,8 @@ import { EvidenceCandidates, EvidenceList, ItemEvidence } from '../../views/item
 import { documentHistory } from '../documents/document-history.ts';
 import { evidenceForItem, linkEvidence, recordDocumentEvent, reorderEvidence, searchDocumentsByTitle } from '../documents/document-repository.ts';
 import { handleUpload } from '../documents/upload-handler.tsx';
+import { ItemSuggestions } from '../../views/suggestions.tsx';
+import { suggestDocumentsForItem } from '../search/suggest-items.ts';
 import { textStatuses } from '../documents/text-status.ts';
 import type { Dossier, User } from '../db/schema.ts';
 import { ALL_ROLES, currentUser, notFound, requireRole } from '../http/access.ts';
@@ -84,6 +86,14 @@ export function evidenceRoutes(): Hono {
     const q = (c.req.query('q') ?? '').trim().slice(0, 100);
     const docs = q ? await searchDocumentsByTitle(c.get('db'), dossier.institution_id, q) : [];
     return c.html(<EvidenceCandidates dossierId={dossier.id} itemCode={code} csrfToken={c.get('csrfToken')} q={q} docs={docs} />);
+  });
+
+  app.get('/:id/items/:code/evidence/suggestions', async (c) => {
+    const { dossier, code } = await load(c);
+    const user = currentUser(c);
+    const canLink = canMap(user, dossier);
+    const docs = canLink ? await suggestDocumentsForItem(c.get('db'), { dossierId: dossier.id, itemCode: code, limit: 5, user }) : [];
+    return c.html(<ItemSuggestions dossierId={dossier.id} itemCode={code} docs={docs} csrfToken={c.get('csrfToken')} canLink={canLink} />);
   });
 
   app.post('/:id/items/:code/evidence', async (c) => {

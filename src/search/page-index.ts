@@ -19,13 +19,13 @@ import { type Kysely, PostgresAdapter, sql, type Transaction } from 'kysely';
 import { visibleInstitutionIds } from '../auth/scope.ts';
 import type { Db } from '../db/database.ts';
 import type { Database, User } from '../db/schema.ts';
+import { countTextChars, normaliseText } from '../documents/normalise-text.ts';
 import { nowIso } from '../ids.ts';
 import {
   CJK_CLASS,
   ftsLiteral,
   groupSurface,
   isPrefixGroup,
-  normalizeText,
   queryTokens,
   tokensForIndex,
   tsQueryLiteral,
@@ -85,10 +85,10 @@ const isPostgres = (db: Executor) => db.getExecutor().adapter instanceof Postgre
 // ---------------------------------------------------------------------------------------------------------
 // Writing
 
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
-
+/** The pipeline's normaliser (NFKC, no control characters, no whitespace between CJK characters); applied again
+ *  here (it is idempotent) so that every stored page is searchable the same way, whoever calls replacePages. */
 function cleanText(text: string): string {
-  return normalizeText(text).replace(CONTROL, '');
+  return normaliseText(text);
 }
 
 /** Marker prefix of the SQLite index's synthetic tokens: a private-use character, which natural tokens never
@@ -158,7 +158,7 @@ export async function replacePages(db: Executor, versionId: string, pages: PageI
     if (!['text', 'ocr', 'none'].includes(p.source)) throw new Error(`invalid page source ${String(p.source)}`);
     const text = cleanText(p.text ?? '');
     const confidence = p.confidence === null || !Number.isFinite(p.confidence) ? null : Math.min(100, Math.max(0, p.confidence));
-    return { page_no: p.pageNo, text, confidence, source: p.source, chars: text.replace(/\s+/gu, '').length };
+    return { page_no: p.pageNo, text, confidence, source: p.source, chars: countTextChars(text) };
   });
   await inTransaction(db, async (trx) => {
     const meta = await trx
@@ -406,40 +406,52 @@ interface WordPlan {
   prefix: boolean;
   key: string;
   others: string[];
-  /** Levels with at least one page in the whole index, best first. */
+  /** The levels to walk, best first. */
   levels: number[];
   idf: number;
+}
+
+/** Document frequencies from the FTS vocabulary cost O(df) (FTS5 counts a token's doclist), so they are cached
+ *  per database for a while: they only weight words against each other and pick a word's rarest bigram. */
+const DF_TTL_MS = 10 * 60_000;
+const DF_CACHE_MAX = 20_000;
+const dfCaches = new WeakMap<object, Map<string, { df: number; at: number }>>();
+
+async function documentFrequency(db: Db, term: string, prefix: boolean): Promise<number> {
+  let cache = dfCaches.get(db);
+  if (!cache) dfCaches.set(db, (cache = new Map()));
+  const key = prefix ? `${term}*` : term;
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < DF_TTL_MS) return hit.df;
+  const r = prefix
+    ? await sql<{ df: number | null }>`select sum(doc) as df from page_fts_vocab where term >= ${term} and term < ${term + '\uFFFF'}`.execute(db)
+    : await sql<{ df: number | null }>`select doc as df from page_fts_vocab where term = ${term}`.execute(db);
+  const df = Number(r.rows[0]?.df ?? 0);
+  cache.delete(key);
+  cache.set(key, { df, at: Date.now() });
+  if (cache.size > DF_CACHE_MAX) cache.delete(cache.keys().next().value!);
+  return df;
 }
 
 async function planWords(db: Db, groups: string[][]): Promise<WordPlan[]> {
   const maxRow = await sql<{ n: number | null }>`select max(id) as n from pages`.execute(db);
   const n = Math.max(1, Number(maxRow.rows[0]?.n ?? 1));
   const idf = (df: number) => Math.log(1 + (n - Math.min(n, df) + 0.5) / (Math.min(n, df) + 0.5));
+  // One word alone: its weight does not matter, nor (for a single token) its frequency.
+  const weigh = groups.length > 1;
   const plans: WordPlan[] = [];
   for (const group of groups) {
     if (isPrefixGroup(group)) {
-      const r = await sql<{ df: number | null }>`select sum(doc) as df from page_fts_vocab where term >= ${group[0]} and term < ${group[0] + '\uFFFF'}`.execute(db);
-      plans.push({ group, prefix: true, key: group[0]!, others: [], levels: [1], idf: idf(Number(r.rows[0]?.df ?? 0)) });
+      plans.push({ group, prefix: true, key: group[0]!, others: [], levels: [1], idf: weigh ? idf(await documentFrequency(db, group[0]!, true)) : 1 });
       continue;
     }
     const unique = [...new Set(group)];
     const df = new Map<string, number>();
-    for (const t of unique) df.set(t, 0);
-    const rows = await sql<{ term: string; doc: number }>`select term, doc from page_fts_vocab where term in (${sql.join(unique)})`.execute(db);
-    for (const r of rows.rows) df.set(r.term, Number(r.doc));
-    const key = unique.reduce((best, t) => (df.get(t)! < df.get(best)! ? t : best));
-    const levelTerms = Array.from({ length: LEVELS - 1 }, (_, i) => levelToken(i + 2, key));
-    const levelRows = await sql<{ term: string; doc: number }>`select term, doc from page_fts_vocab where term in (${sql.join(levelTerms)})`.execute(db);
-    const present = new Map(levelRows.rows.map((r) => [r.term, Number(r.doc)]));
-    const levels: number[] = [];
-    let higher = 0;
-    for (let l = LEVELS; l >= 2; l--) {
-      const d = present.get(levelToken(l, key)) ?? 0;
-      if (d > 0) levels.push(l);
-      higher += d;
-    }
-    if (df.get(key)! > higher || higher === 0) levels.push(1);
-    plans.push({ group, prefix: false, key, others: unique.filter((t) => t !== key), levels, idf: idf(df.get(key)!) });
+    if (weigh || unique.length > 1) for (const t of unique) df.set(t, await documentFrequency(db, t, false));
+    const key = unique.reduce((best, t) => ((df.get(t) ?? 0) < (df.get(best) ?? 0) ? t : best));
+    // Levels are not looked up (that costs as much as the frequency): an empty level is an FTS query that ends at once.
+    const levels = Array.from({ length: LEVELS }, (_, i) => LEVELS - i);
+    plans.push({ group, prefix: false, key, others: unique.filter((t) => t !== key), levels, idf: weigh ? idf(df.get(key)!) : 1 });
   }
   return plans;
 }
@@ -545,16 +557,15 @@ async function narrowing(db: Db, user: User, f: Filters): Promise<string[] | nul
 
 /**
  * The ids among `ids` that pass scope and filters and, for words of 3+ characters (several bigrams), contain the
- * word itself (the index only knows that all its bigrams occur). Whitespace is ignored as the tokenizer ignores
- * it between CJK characters; the check runs inside SQLite, so no page text travels to JS.
+ * word itself (the index only knows that all its bigrams occur). Stored text has no whitespace between CJK
+ * characters (cleanText), so a plain instr() inside SQLite decides; no page text travels to JS.
  */
 async function liveIds(db: Db, user: User, f: Filters, ids: number[], groups: string[][]): Promise<Set<number>> {
   const live = new Set<number>();
   const phrases = groups.filter((g) => g.length >= 2).map(groupSurface);
-  const squeezed = sql`replace(replace(replace(replace(pages.text, ' ', ''), char(10), ''), char(13), ''), char(9), '')`;
   for (let i = 0; i < ids.length; i += 4096) {
     let q = livePages(db, user, f).select('pages.id').where('pages.id', 'in', ids.slice(i, i + 4096));
-    for (const phrase of phrases) q = q.where(sql<boolean>`instr(${squeezed}, ${phrase}) > 0`);
+    for (const phrase of phrases) q = q.where(sql<boolean>`instr(pages.text, ${phrase}) > 0`);
     const rows = await q.execute();
     for (const r of rows) live.add(Number(r.id));
   }

@@ -166,7 +166,8 @@ function saturate(tf: number, k1LengthFactor: number): number {
 // Items, prepared once per dossier
 
 interface Phrase {
-  text: string;
+  text: string; // normalised
+  label: string; // as written, for reasons
   grams: string[]; // unique
 }
 
@@ -216,7 +217,7 @@ export function createItemScorer(items: readonly ItemForScoring[], weights: Part
   const phrase = (text: string) => {
     const norm = normalizeForScoring(text);
     const gs = unique(grams(norm));
-    return { text: norm, grams: gs, idfSum: gs.reduce((s, g) => s + gramIdf(g), 0) };
+    return { text: norm, label: text.trim(), grams: gs, idfSum: gs.reduce((s, g) => s + gramIdf(g), 0) };
   };
   const prepared: PreparedItem[] = items.map((item, index) => {
     const keywords: PreparedItem['keywords'] = [];
@@ -295,7 +296,7 @@ export function createItemScorer(items: readonly ItemForScoring[], weights: Part
       let hit = 0;
       for (const g of h.grams) if (f.titleGrams.has(g)) hit += gramIdf(g);
       const share = hit / h.idfSum;
-      if (share > hintShare) [hintShare, bestHint] = [share, h.text];
+      if (share > hintShare) [hintShare, bestHint] = [share, h.label];
     }
     // Requirement texts in the body
     let req = 0;
@@ -320,7 +321,7 @@ export function createItemScorer(items: readonly ItemForScoring[], weights: Part
         .filter((s) => !shown.has(s) && ![...shown].some((x) => x.includes(s) || s.includes(x)))
         .map((s) => ({ s, mass: grams(s).reduce((a, g) => a + gramIdf(g), 0) }))
         .filter((x) => x.mass >= 1.5)
-        .sort((a, b) => b.mass - a.mass || a.s.localeCompare(b.s));
+        .sort((a, b) => b.mass - a.mass || compareStrings(a.s, b.s));
       if (segs.length) reasons.push(`要求相关：${segs.slice(0, 3).map((x) => x.s).join('、')}`);
     }
     return { itemCode: p.item.code, title: p.item.title, core: !!p.item.core, score: round(total), reasons };
@@ -351,6 +352,8 @@ export function scoreItems(docText: string, docTitle: string, items: readonly It
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+/** Code-unit order: the same on every machine (localeCompare depends on the ICU locale). */
+const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Maximal stretches (≥ 2 CJK characters) of `text` covered by bigrams accepted by `has`. */
 function matchedSegments(text: string, has: (g: string) => boolean): string[] {
@@ -373,19 +376,6 @@ function matchedSegments(text: string, has: (g: string) => boolean): string[] {
 
 // ---------------------------------------------------------------------------------------------------------
 // Database
-
-/** The `pages` table (migrations/0004_page_text.ts), declared here so this module does not depend on its typing. */
-interface PagesTable {
-  id: number;
-  version_id: string;
-  page_no: number;
-  text: string;
-  confidence: number | null;
-  source: string;
-  chars: number;
-}
-
-const withPages = (db: Db) => db.withTables<{ pages: PagesTable }>();
 
 /** Pages read per document for scoring. */
 const MAX_SCORED_PAGES = 300;
@@ -454,7 +444,7 @@ async function versionTexts(db: Db, versionIds: string[]): Promise<Map<string, s
   const out = new Map<string, string[]>();
   for (let i = 0; i < versionIds.length; i += 200) {
     const chunk = versionIds.slice(i, i + 200);
-    const rows = await withPages(db)
+    const rows = await db
       .selectFrom('pages')
       .select(['version_id', 'page_no', 'text'])
       .where('version_id', 'in', chunk)
@@ -559,7 +549,7 @@ export async function suggestDocumentsForItem(
       terms.map((t) => sql`pages.text like ${likePattern(t)} escape '\\'`),
       sql` or `,
     );
-    const rows = await withPages(db)
+    const rows = await db
       .selectFrom('documents')
       .innerJoin('pages', 'pages.version_id', 'documents.current_version_id')
       .select(['documents.id', (eb) => eb.fn.countAll<number>().as('n')])
@@ -572,7 +562,7 @@ export async function suggestDocumentsForItem(
       .execute();
     for (const r of rows) pageHits.set(r.id, Number(r.n));
   }
-  const byHits = [...pageHits].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
+  const byHits = [...pageHits].sort((a, b) => b[1] - a[1] || compareStrings(a[0], b[0])).map(([id]) => id);
   const ids = unique([...titleHits.map((r) => r.id), ...byHits]).slice(0, MAX_CANDIDATES);
   if (!ids.length) return [];
 
@@ -593,7 +583,7 @@ export async function suggestDocumentsForItem(
   return docs
     .map((d) => ({ d, s: scorer.scoreOne(texts.get(d.current_version_id!) ?? '', d.title, item.code)! }))
     .filter((x) => x.s.score >= min)
-    .sort((a, b) => b.s.score - a.s.score || a.d.title.localeCompare(b.d.title) || (a.d.id < b.d.id ? -1 : 1))
+    .sort((a, b) => b.s.score - a.s.score || compareStrings(a.d.title, b.d.title) || compareStrings(a.d.id, b.d.id))
     .slice(0, limit)
     .map(({ d, s }) => ({
       documentId: d.id,

@@ -126,6 +126,30 @@ describe('upload into an item and map documents', () => {
     await t.db.db.updateTable('dossiers').set({ state: 'draft' }).where('id', '=', dossierId).execute();
   });
 
+  it('suggests documents for an item and items for a document, with one-click linking forms', async () => {
+    // Pages with text, as the extract_text job would store them.
+    const v = await t.db.db.selectFrom('documents').select('current_version_id').where('id', '=', docA).executeTakeFirstOrThrow();
+    const { replacePages } = await import('../../src/search/page-index.ts');
+    await replacePages(t.db.db, v.current_version_id!, [{ pageNo: 1, text: '院感培训签到表：全院职工参加医院感染防控知识培训，手卫生与消毒隔离。', confidence: null, source: 'text' }]);
+    const item = await t.db.db
+      .selectFrom('standard_nodes')
+      .innerJoin('dossiers', 'dossiers.standard_id', 'standard_nodes.standard_id')
+      .innerJoin('dossier_items', (j) => j.onRef('dossier_items.dossier_id', '=', 'dossiers.id').onRef('dossier_items.item_code', '=', 'standard_nodes.code'))
+      .select('standard_nodes.code')
+      .where('dossiers.id', '=', dossierId)
+      .where('standard_nodes.title', 'like', '%院感%')
+      .executeTakeFirstOrThrow();
+    const res = await t.get(`/dossiers/${dossierId}/items/${item.code}/evidence/suggestions`, staff, { 'hx-request': 'true' });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('可能相关的文件');
+    expect(html).toContain(`value="${docA}"`);
+    const page = await (await t.get(`/documents/${docA}`, staff)).text();
+    expect(page).toContain('可能对应的条款');
+    const county = await t.login('demo-county');
+    expect(await (await t.get(`/dossiers/${dossierId}/items/${item.code}/evidence/suggestions`, county)).text()).not.toContain(`value="${docA}"`);
+  });
+
   it('reviewers see documents in scope but cannot change them; out of scope is 404', async () => {
     const county = await t.login('demo-county');
     expect((await t.get(`/documents/${docA}`, county)).status).toBe(200);

@@ -1,11 +1,11 @@
 // Suggested mapping (src/search/suggest-items.ts): precision@3 on the labelled demo evidence (manifest.json +
 // texts.json), the scorer's weighting rules, and the two database functions on a seeded SQLite database.
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoFixture, demoItems, evaluateDemoFixture, FLOORS, formatEvaluation } from '../../bench/suggest.ts';
 import type { Db } from '../../src/db/database.ts';
 import { insertDocument, linkEvidence, upsertBlob } from '../../src/documents/document-repository.ts';
 import { newId, nowIso } from '../../src/ids.ts';
+import { replacePages } from '../../src/search/page-index.ts';
 import {
   createItemScorer,
   scoreItems,
@@ -115,23 +115,9 @@ describe('scoreItems', () => {
 
 // ------------------------------------------------------------------------------------------ database
 
-/** Stores page texts the way the text pipeline does (page-index.ts's replacePages when present). */
+/** Stores page texts the way the text pipeline does (rows and search index). */
 async function putPages(db: Db, versionId: string, texts: string[]): Promise<void> {
-  const modulePath = '../../src/search/page-index.ts';
-  const mod = (await import(/* @vite-ignore */ modulePath).catch(() => null)) as {
-    replacePages?: (db: Db, versionId: string, pages: { pageNo: number; text: string; confidence: number | null; source: string }[]) => Promise<unknown>;
-  } | null;
-  if (mod?.replacePages) {
-    await mod.replacePages(db, versionId, texts.map((text, i) => ({ pageNo: i + 1, text, confidence: null, source: 'text' })));
-    return;
-  }
-  // Without page-index.ts: the rows alone (the search index is not needed here).
-  await sql`create table if not exists pages (id integer primary key autoincrement, version_id text not null, page_no integer not null,
-    text text not null default '', confidence real, source text not null, chars integer not null default 0, created_at text not null)`.execute(db);
-  for (const [i, text] of texts.entries()) {
-    await sql`insert into pages (version_id, page_no, text, confidence, source, chars, created_at)
-      values (${versionId}, ${i + 1}, ${text}, ${null}, ${'text'}, ${text.replace(/\s/g, '').length}, ${nowIso()})`.execute(db);
-  }
+  await replacePages(db, versionId, texts.map((text, i) => ({ pageNo: i + 1, text, confidence: null, source: 'text' as const })));
 }
 
 describe('suggestItemsForDocument / suggestDocumentsForItem', () => {
