@@ -11,7 +11,7 @@
 // LIMIT: impact-ordered retrieval, exact for the quantised score. Scope markers (institution, document, file
 // kind: all fixed for a page) narrow the FTS query to the user's institutions; the final scope, trash,
 // current-version and filter checks always run in SQL through visibleInstitutionIds.
-// Phrase adjacency (签到表格 = 签到 到表 表格 next to each other) is checked on the page text of each hit.
+// Phrase adjacency (签到表格 = 签到 到表 表格 next to each other) is checked with instr() on the page text.
 //
 // Postgres: pages.tokens tsvector built from the same tokens (with positions), GIN index, phrase tsquery
 // (<->), ts_rank_cd, one SQL query.
@@ -21,16 +21,7 @@ import type { Db } from '../db/database.ts';
 import type { Database, User } from '../db/schema.ts';
 import { countTextChars, normaliseText } from '../documents/normalise-text.ts';
 import { nowIso } from '../ids.ts';
-import {
-  CJK_CLASS,
-  ftsLiteral,
-  groupSurface,
-  isPrefixGroup,
-  queryTokens,
-  tokensForIndex,
-  tsQueryLiteral,
-  tsVectorLiteral,
-} from './cjk-tokens.ts';
+import { CJK_CLASS, ftsLiteral, groupSurface, positionedTokens, queryTokens, tsQueryLiteral, tsVectorLiteral } from './cjk-tokens.ts';
 
 export type PageSource = 'text' | 'ocr' | 'none';
 
@@ -60,7 +51,7 @@ export interface SearchHit {
   title: string;
   versionId: string;
   pageNo: number;
-  /** HTML-safe: the page text around the first match, escaped, terms wrapped in <mark>…</mark>. */
+  /** HTML-safe: the page text around a match, escaped, the query's words wrapped in <mark>…</mark>. */
   snippet: string;
   /** Higher is better. SQLite: Σ idf × quantised BM25 tf; Postgres: ts_rank_cd. */
   rank: number;
@@ -97,17 +88,17 @@ const MARK = '\uE000';
 const LEVELS = 8;
 const K1 = 1.2;
 const B = 0.75;
-/** Reference page length in tokens for length normalisation (≈ an 800-character page; fixed so that levels
- *  written years apart stay comparable). */
-const REF_TOKENS = 600;
-/** impact ≥ cut → next level. With ~750 tokens: tf 1 → 1, 2 → 2, 3 → 4, 4–5 → 5, 6–9 → 6, 10–14 → 7, ≥ 15 → 8;
- *  a 10-token page with the word once → 5. */
+/** Reference page length in positions (CJK characters + words) for length normalisation (≈ an 800-character
+ *  page; fixed so that levels written years apart stay comparable). */
+const REF_LENGTH = 600;
+/** impact ≥ cut → next level. On a 750-character page: tf 1 → 1, 2 → 2, 3 → 4, 4–5 → 5, 6–8 → 6, 9–14 → 7, ≥ 15 → 8;
+ *  a 10-character page with the word once → 5. */
 const LEVEL_CUTS = [1.1, 1.3, 1.45, 1.6, 1.75, 1.9, 2.0];
 /** Score of each level: the middle of its impact range (the impact is at most k1 + 1 = 2.2). */
 const LEVEL_SCORE = [0.9, 1.2, 1.375, 1.525, 1.675, 1.825, 1.95, 2.1];
 
-function impactLevel(tf: number, pageTokens: number): number {
-  const impact = (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * pageTokens) / REF_TOKENS));
+function impactLevel(tf: number, pageLength: number): number {
+  const impact = (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * pageLength) / REF_LENGTH));
   let level = 1;
   for (const cut of LEVEL_CUTS) if (impact >= cut) level++;
   return level;
@@ -118,14 +109,14 @@ const levelToken = (level: number, token: string) => (level === 1 ? token : `${M
 
 /** The FTS5 row of a page (SQLite): its distinct tokens, the impact level of each (a marker token when ≥ 2), scope markers. */
 export function sqliteIndexTokens(text: string, meta: { institutionId: string; documentId: string; kind: string }): string {
-  const stream = tokensForIndex(text);
-  const tokens = stream ? stream.split(' ') : [];
+  const tokens = positionedTokens(text);
+  const length = tokens.at(-1)?.[1] ?? 0;
   const tf = new Map<string, number>();
-  for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+  for (const [t] of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
   const out: string[] = [];
   for (const [t, n] of tf) {
     out.push(t);
-    const level = impactLevel(n, tokens.length);
+    const level = impactLevel(n, length);
     if (level > 1) out.push(levelToken(level, t));
   }
   out.push(scopeToken('i', meta.institutionId), scopeToken('d', meta.documentId), scopeToken('k', meta.kind));
@@ -177,7 +168,7 @@ export async function replacePages(db: Executor, versionId: string, pages: PageI
         ...r,
         version_id: versionId,
         created_at: createdAt,
-        ...(pg ? { tokens: sql`${tsVectorLiteral(tokensForIndex(r.text))}::tsvector` } : {}),
+        ...(pg ? { tokens: sql`${tsVectorLiteral(r.text)}::tsvector` } : {}),
       }));
       const inserted = await trx.insertInto('pages').values(values as never).returning(['id', 'page_no']).execute();
       if (pg) continue;
@@ -208,7 +199,7 @@ const NOT_WORD_BEFORE = `(?<!(?![${CJK_CLASS}])[\\p{L}\\p{N}\\p{M}])`;
 const NOT_WORD_AFTER = `(?!(?![${CJK_CLASS}])[\\p{L}\\p{N}\\p{M}])`;
 
 /** A regex source matching a group in page text: CJK characters may be separated by whitespace (OCR line
- *  breaks), Latin words stand alone, a single CJK character matches anywhere. */
+ *  breaks), Latin words stand alone. */
 function groupPattern(group: string[]): string {
   const surface = groupSurface(group);
   const chars = Array.from(surface);
@@ -222,13 +213,32 @@ function termsRegex(groups: string[][]): RegExp | null {
   return new RegExp(sources.join('|'), 'giu');
 }
 
+/** Where a snippet centres: the first match of the query word that occurs least often on the page (the most
+ *  telling one: 李建国 rather than 年 in "李建国 2023年"). */
+function anchorOf(text: string, groups: string[][]): { index: number; length: number } | null {
+  let best: { index: number; length: number; count: number } | null = null;
+  for (const g of groups) {
+    let count = 0;
+    let first: RegExpMatchArray | null = null;
+    for (const m of text.matchAll(new RegExp(groupPattern(g), 'giu'))) {
+      if (!m[0].length) continue;
+      first ??= m;
+      count++;
+    }
+    if (first && (!best || count < best.count || (count === best.count && first.index! < best.index))) {
+      best = { index: first.index!, length: first[0].length, count };
+    }
+  }
+  return best;
+}
+
 /**
- * HTML for a search hit: the page text around the first match (`before`/`after` characters of context),
+ * HTML for a search hit: the page text around a match (`before`/`after` characters of context; see anchorOf),
  * everything escaped, every match of a query word in the window wrapped in <mark>.
  */
 export function buildSnippet(text: string, groups: string[][], before = 40, after = 100): string {
   const re = termsRegex(groups);
-  const first = re ? re.exec(text) : null;
+  const first = anchorOf(text, groups);
   const collapse = (s: string) => escapeHtml(s).replace(/\s+/gu, ' ');
   if (!re || !first) {
     const end = safeEnd(text, Math.min(text.length, before + after));
@@ -236,7 +246,7 @@ export function buildSnippet(text: string, groups: string[][], before = 40, afte
   }
   let start = Math.max(0, first.index - before);
   if (start > 0 && isLowSurrogate(text.charCodeAt(start))) start--;
-  let end = safeEnd(text, Math.min(text.length, first.index + first[0].length + after));
+  let end = safeEnd(text, Math.min(text.length, first.index + first.length + after));
   let out = start > 0 ? '…' : '';
   let pos = start;
   re.lastIndex = start;
@@ -260,14 +270,14 @@ const safeEnd = (text: string, end: number) => (end > 0 && end < text.length && 
 // Searching
 
 const MAX_LIMIT = 100;
-const MAX_OFFSET = 2000;
+const MAX_OFFSET = 10_000;
 /** Up to this many matches in scope, SQLite counts (and checks) them exactly. */
 const EXACT_TOTAL_MAX = 1000;
 /** Narrow the FTS query to the user's institutions when they see at most this many (else: filter afterwards). */
 const NARROW_INSTITUTIONS_MAX = 32;
 const NARROW_DOCUMENTS_MAX = 256;
 /** Queries with more level combinations than this rank the newest CANDIDATE_MAX matches instead of walking them. */
-const TUPLES_MAX = 64;
+const TUPLES_MAX = 256;
 const CANDIDATE_MAX = 2000;
 
 interface Filters {
@@ -308,13 +318,16 @@ interface HitRow {
 /** Pages whose document is current, not trashed, visible to the user and inside the filters — the one scope
  *  check every search result passes, on both databases. */
 function livePages(db: Executor, user: User, f: Filters) {
+  // SQLite checks a list of candidate page ids: the unary + keeps its planner from starting at the documents of
+  // every visible institution (all documents, for a province) instead of at those pages.
+  const institution = isPostgres(db) ? sql.ref('d.institution_id') : sql`+d.institution_id`;
   let q = db
     .selectFrom('pages')
     .innerJoin('document_versions as v', 'v.id', 'pages.version_id')
     .innerJoin('documents as d', 'd.id', 'v.document_id')
     .whereRef('d.current_version_id', '=', 'v.id')
     .where('d.trashed_at', 'is', null)
-    .where('d.institution_id', 'in', visibleInstitutionIds(db as Db, user));
+    .where(institution, 'in', visibleInstitutionIds(db as Db, user));
   if (f.kind) q = q.where('v.kind', '=', f.kind);
   if (f.from) q = q.where('d.document_date', '>=', f.from);
   if (f.to) q = q.where('d.document_date', '<=', f.to);
@@ -398,17 +411,15 @@ interface Candidate {
 
 /**
  * How one query word is searched. Its level on a page is the level of its rarest token (for 签到表格: 到表,
- * whose frequency follows the phrase's); the other tokens need only be present. A one-character word is a
- * prefix over all tokens and has no levels (it ranks as level 1).
+ * whose frequency follows the word's); the other tokens need only be present.
  */
 interface WordPlan {
-  group: string[];
-  prefix: boolean;
   key: string;
   others: string[];
-  /** The levels to walk, best first. */
-  levels: number[];
   idf: number;
+  /** The levels to walk, best first; [0] (any level, scored as level 1) for a word on most pages, whose level
+   *  barely moves the score (idf < ln 2) but would multiply the combinations to walk. */
+  levels: number[];
 }
 
 /** Document frequencies from the FTS vocabulary cost O(df) (FTS5 counts a token's doclist), so they are cached
@@ -417,18 +428,20 @@ const DF_TTL_MS = 10 * 60_000;
 const DF_CACHE_MAX = 20_000;
 const dfCaches = new WeakMap<object, Map<string, { df: number; at: number }>>();
 
-async function documentFrequency(db: Db, term: string, prefix: boolean): Promise<number> {
+/** Levels, best first. Empty ones are not looked up (that costs as much as a document frequency): an FTS query for
+ *  an absent token ends at once. */
+const ALL_LEVELS = Array.from({ length: LEVELS }, (_, i) => LEVELS - i);
+const HIGHER_LEVELS = (key: string) => ALL_LEVELS.filter((l) => l > 1).map((l) => ftsLiteral(levelToken(l, key)));
+
+async function documentFrequency(db: Db, term: string): Promise<number> {
   let cache = dfCaches.get(db);
   if (!cache) dfCaches.set(db, (cache = new Map()));
-  const key = prefix ? `${term}*` : term;
-  const hit = cache.get(key);
+  const hit = cache.get(term);
   if (hit && Date.now() - hit.at < DF_TTL_MS) return hit.df;
-  const r = prefix
-    ? await sql<{ df: number | null }>`select sum(doc) as df from page_fts_vocab where term >= ${term} and term < ${term + '\uFFFF'}`.execute(db)
-    : await sql<{ df: number | null }>`select doc as df from page_fts_vocab where term = ${term}`.execute(db);
+  const r = await sql<{ df: number | null }>`select doc as df from page_fts_vocab where term = ${term}`.execute(db);
   const df = Number(r.rows[0]?.df ?? 0);
-  cache.delete(key);
-  cache.set(key, { df, at: Date.now() });
+  cache.delete(term);
+  cache.set(term, { df, at: Date.now() });
   if (cache.size > DF_CACHE_MAX) cache.delete(cache.keys().next().value!);
   return df;
 }
@@ -441,33 +454,26 @@ async function planWords(db: Db, groups: string[][]): Promise<WordPlan[]> {
   const weigh = groups.length > 1;
   const plans: WordPlan[] = [];
   for (const group of groups) {
-    if (isPrefixGroup(group)) {
-      plans.push({ group, prefix: true, key: group[0]!, others: [], levels: [1], idf: weigh ? idf(await documentFrequency(db, group[0]!, true)) : 1 });
-      continue;
-    }
     const unique = [...new Set(group)];
     const df = new Map<string, number>();
-    if (weigh || unique.length > 1) for (const t of unique) df.set(t, await documentFrequency(db, t, false));
+    if (weigh || unique.length > 1) for (const t of unique) df.set(t, await documentFrequency(db, t));
     const key = unique.reduce((best, t) => ((df.get(t) ?? 0) < (df.get(best) ?? 0) ? t : best));
-    // Levels are not looked up (that costs as much as the frequency): an empty level is an FTS query that ends at once.
-    const levels = Array.from({ length: LEVELS }, (_, i) => LEVELS - i);
-    plans.push({ group, prefix: false, key, others: unique.filter((t) => t !== key), levels, idf: weigh ? idf(df.get(key)!) : 1 });
+    const common = weigh && df.get(key)! > n / 2;
+    plans.push({ key, others: unique.filter((t) => t !== key), idf: weigh ? idf(df.get(key)!) : 1, levels: common ? [0] : ALL_LEVELS });
   }
   return plans;
 }
 
 /** FTS expression: the word on a page at this exact level. */
 function wordAtLevel(p: WordPlan, level: number): string {
-  if (p.prefix) return `${ftsLiteral(p.key)}*`;
+  if (level === 0) return wordPresent(p);
   const others = p.others.map((t) => ` AND ${ftsLiteral(t)}`).join('');
   if (level > 1) return `(${ftsLiteral(levelToken(level, p.key))}${others})`;
-  const higher = p.levels.filter((l) => l > 1).map((l) => ftsLiteral(levelToken(l, p.key)));
-  return higher.length ? `((${ftsLiteral(p.key)}${others}) NOT (${higher.join(' OR ')}))` : `(${ftsLiteral(p.key)}${others})`;
+  return `((${ftsLiteral(p.key)}${others}) NOT (${HIGHER_LEVELS(p.key).join(' OR ')}))`;
 }
 
 /** FTS expression: the word on a page at any level. */
 function wordPresent(p: WordPlan): string {
-  if (p.prefix) return `${ftsLiteral(p.key)}*`;
   return `(${[p.key, ...p.others].map(ftsLiteral).join(' AND ')})`;
 }
 
@@ -479,7 +485,7 @@ async function ftsRowids(db: Db, expr: string, opts: { before?: number; atLeastI
   return rows.rows.map((r) => Number(r.id));
 }
 
-const scoreOf = (plans: WordPlan[], levels: number[]) => levels.reduce((s, l, g) => s + plans[g]!.idf * LEVEL_SCORE[l - 1]!, 0);
+const scoreOf = (plans: WordPlan[], levels: number[]) => levels.reduce((s, l, g) => s + plans[g]!.idf * LEVEL_SCORE[Math.max(0, l - 1)]!, 0);
 
 /** Level tuples (one non-empty level per word) from the best score down. */
 function levelTuples(plans: WordPlan[]): { levels: number[]; score: number }[] {
@@ -507,17 +513,19 @@ async function* rankedCandidates(db: Db, plans: WordPlan[], narrow: string[], wa
     walk.complete = true;
     return;
   }
-  // Many words: their conjunction is small; rank the newest CANDIDATE_MAX of it by their levels.
+  // Many words: their conjunction is usually small; rank its newest CANDIDATE_MAX pages by their levels, read from
+  // the (short) level-token lists within that rowid window.
   const all = [...plans.map(wordPresent), ...narrow].join(' AND ');
   const ids = await ftsRowids(db, all, { limit: CANDIDATE_MAX });
   walk.complete = ids.length < CANDIDATE_MAX;
   if (!ids.length) return;
   const atLeastId = ids[ids.length - 1]!;
   const level = new Map<number, number[]>(ids.map((id) => [id, plans.map(() => 1)]));
+  const restrict = narrow.map((n) => ` AND ${n}`).join('');
   for (const [g, p] of plans.entries()) {
     for (const l of p.levels) {
-      if (l === 1) continue;
-      for (const id of await ftsRowids(db, `${ftsLiteral(levelToken(l, p.key))} AND ${all}`, { atLeastId })) {
+      if (l <= 1) continue;
+      for (const id of await ftsRowids(db, `${ftsLiteral(levelToken(l, p.key))}${restrict}`, { atLeastId })) {
         const ls = level.get(id);
         if (ls) ls[g] = l;
       }
