@@ -30,6 +30,8 @@ export function openDatabase(opts: { databaseUrl: string | null; dataDir: string
   }
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const sqlite = new SQLite(path.join(opts.dataDir, 'dossier.sqlite'));
+  // 8 KiB pages hold a typical page of evidence text (~2.4 KB) with less waste; takes effect on a new file only.
+  sqlite.pragma('page_size = 8192');
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
