@@ -7,20 +7,24 @@
 // Per page (recognize):
 //  1. prepareForOcr: EXIF orientation applied, greyscale, downscaled so no side exceeds MAX_OCR_SIDE (a 600 dpi
 //     A3 scan is 7000 px tall; Tesseract gains nothing above ~300 dpi and its time and memory grow with
-//     pixels), and a cheap look at a ≤ 1000 px copy (libvips, off the event loop): ink pixel count → blank
-//     pages return '' at once, without OCR; row/column ink profiles → whether text lines run across the image
-//     (horizontal) or down it (a page scanned sideways).
-//  2. ocrWithOrientation: OCR; if the confidence is low (< LOW_CONFIDENCE) and the page produced text-like
-//     output, the page is probably rotated — Tesseract's LSTM engine has no orientation detection of its own
-//     (OSD needs the legacy engine and osd.traineddata), so the image is turned with sharp and read again,
-//     keeping the reading with the best confidence. The ink profile decides what to try: lines across → only
-//     180°; lines down → 90° and 270° first. Cost: upright pages none; a rotated page 2 readings (90°/180°),
-//     2–3 (270°), up to 4 for a low-confidence page whose layout is unclear.
+//     pixels), a plausible dpi recorded, and a cheap look at a ≤ 1000 px copy (see analyse): too little ink →
+//     blank, returned as '' at once without OCR; skew within ±5° → the page is levelled; row/column ink profiles
+//     → whether text lines run across the image (horizontal) or down it (a page scanned sideways).
+//  2. ocrWithOrientation: Tesseract's LSTM engine has no orientation detection of its own (OSD needs the legacy
+//     engine plus osd.traineddata: @tesseract.js-data/osd would work, 4.3 MB more and ~0.35 s a page), so the
+//     page is read in the orientation the ink profile suggests — as given when lines run across, turned 90°
+//     when they run down — and, if the reading is not confident (< LOW_CONFIDENCE, or < GOOD_CONFIDENCE for a
+//     turned image) and produced text-like output, turned with sharp and read again (across: 180°; down: 270°,
+//     then 0° and 180°), keeping the most confident reading. Cost: an upright page 1 reading; a page turned
+//     90° clockwise 2, 270° 1, upside down 2; an illegible page up to 2 (across) or 4 (unclear layout).
+//     Readings of a wrongly turned page are quicker than real ones: on bench:ocr, 4 turned pages of 20 cost
+//     ~3 % of throughput.
 //  3. normaliseText: Tesseract's spaces between Chinese characters removed, NFKC.
 //
 // Abort (job cancelled or lease lost): a queued page leaves the queue; a running page's worker is terminated
 // (Tesseract cannot be interrupted mid-page) and replaced on next use. A worker that fails or exceeds
 // pageTimeoutMs is replaced likewise. Workers start lazily, one per slot, and stay up until close().
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -56,9 +60,24 @@ export interface OcrPoolOptions {
   langPath?: string;
   /** A page taking longer than this fails (and its worker is replaced). Default 180 s. */
   pageTimeoutMs?: number;
+  /**
+   * Tesseract languages, '+'-separated, primary first; default 'eng+chi_sim' (as the issue asks). bench:ocr also
+   * measures 'chi_sim+eng', which reads bold Chinese headings better (eng first takes some for Latin letters).
+   */
+  langs?: string;
 }
 
 export const OCR_LANGS = ['eng', 'chi_sim'] as const;
+/**
+ * Tesseract settings (also given to native Tesseract by bench:ocr):
+ *  - page segmentation mode 6, one uniform block of text: evidence pages are single-column regulations,
+ *    registers and sign-in tables. Mode 3 (automatic layout) splits a column of row numbers or a table column
+ *    into blocks of their own, reads them apart from their rows and sometimes as vertical text; on the
+ *    benchmark pages it made 2.1 % character errors against 1.1 % for mode 6;
+ *  - no inverted-text retry: Tesseract re-reads every low-confidence line as white-on-black, ~20 % of the
+ *    time on the benchmark pages, never changing the result (white-on-black text is rare on evidence scans).
+ */
+export const TESSERACT_PARAMS = { tessedit_pageseg_mode: '6', tessedit_do_invert: '0' } as const;
 /** Tesseract gains nothing from more than ~300 dpi on A4; bigger images only cost time and memory. */
 export const MAX_OCR_SIDE = 4000;
 /** Below this mean confidence the page may be rotated: other orientations are tried. */
@@ -70,6 +89,10 @@ const MIN_CHARS_FOR_ROTATION = 10;
 /** Ink pixels (at analysis size) below which a page counts as blank: less than half of one character. */
 const BLANK_MAX_INK = 30;
 const ANALYSIS_SIDE = 1000;
+/** Skew searched within ±MAX_SKEW_DEG in SKEW_STEP_DEG steps; levelled from MIN_DESKEW_DEG. */
+const MAX_SKEW_DEG = 5;
+const SKEW_STEP_DEG = 0.2;
+const MIN_DESKEW_DEG = 0.4;
 const DEFAULT_PAGE_TIMEOUT_MS = 180_000;
 
 export const OCR_ERRORS = {
@@ -103,20 +126,22 @@ interface Waiter {
 export function createOcrPool(options: OcrPoolOptions = {}): OcrPool {
   const size = Math.max(1, Math.floor(options.workers ?? os.availableParallelism()));
   const pageTimeoutMs = options.pageTimeoutMs ?? DEFAULT_PAGE_TIMEOUT_MS;
+  const langCodes = (options.langs ?? OCR_LANGS.join('+')).split('+').filter(Boolean);
   const slots: Slot[] = Array.from({ length: size }, () => ({ worker: null, busy: false }));
   const waiters: Waiter[] = [];
+  const prepSlots = semaphore(size + 1);
   let closed = false;
   let langDir: Promise<LangDir> | null = null;
 
   const langs = (): Promise<LangDir> => {
-    langDir ??= options.langPath ? Promise.resolve({ dir: checkedLocalDir(options.langPath), cleanup: async () => {} }) : packagedLangDir();
+    langDir ??= options.langPath ? Promise.resolve({ dir: checkedLocalDir(options.langPath), cleanup: async () => {} }) : packagedLangDir(langCodes);
     return langDir;
   };
 
   async function spawn(): Promise<Tesseract.Worker> {
     const { dir } = await langs();
     try {
-      const worker = await Tesseract.createWorker(OCR_LANGS.join('+'), Tesseract.OEM.LSTM_ONLY, {
+      const worker = await Tesseract.createWorker(langCodes.join('+'), Tesseract.OEM.LSTM_ONLY, {
         langPath: dir,
         gzip: true,
         cacheMethod: 'none',
@@ -126,7 +151,11 @@ export function createOcrPool(options: OcrPoolOptions = {}): OcrPool {
       });
       // debug_file: Tesseract's diagnostics ("Detected 8 diacritics", "Estimating resolution…") go nowhere
       // instead of this process' stdout.
-      await worker.setParameters({ tessedit_pageseg_mode: Tesseract.PSM.AUTO, debug_file: '/dev/null' });
+      await worker.setParameters({
+        ...TESSERACT_PARAMS,
+        tessedit_pageseg_mode: TESSERACT_PARAMS.tessedit_pageseg_mode as Tesseract.PSM,
+        debug_file: '/dev/null',
+      });
       return worker;
     } catch (e) {
       throw new OcrError(OCR_ERRORS.unavailable, e instanceof Error ? e.message : String(e));
@@ -135,7 +164,16 @@ export function createOcrPool(options: OcrPoolOptions = {}): OcrPool {
 
   function workerOf(slot: Slot): Promise<Tesseract.Worker> {
     if (!slot.worker) {
-      const w = spawn();
+      const w: Promise<Tesseract.Worker> = spawn().then((worker) => {
+        const thread = threadOf(worker);
+        // An exception inside the thread (wasm abort, out of memory) is an 'error' event; unheard, it would crash
+        // this process. 'exit' follows it: the slot then starts a new worker on next use.
+        thread?.on('error', () => undefined);
+        thread?.once('exit', () => {
+          if (slot.worker === w) slot.worker = null;
+        });
+        return worker;
+      });
       slot.worker = w;
       w.catch(() => {
         if (slot.worker === w) slot.worker = null; // the next page tries again
@@ -201,7 +239,7 @@ export function createOcrPool(options: OcrPoolOptions = {}): OcrPool {
           discard(slot);
           reject(signal!.reason);
         });
-      const onExit = () => finish(() => ((slot.worker = null), reject(new OcrError(OCR_ERRORS.unavailable, 'OCR worker thread exited'))));
+      const onExit = () => finish(() => reject(new OcrError(OCR_ERRORS.unavailable, 'OCR worker thread exited')));
       const timer = setTimeout(
         () =>
           finish(() => {
@@ -210,9 +248,8 @@ export function createOcrPool(options: OcrPoolOptions = {}): OcrPool {
           }),
         pageTimeoutMs,
       );
-      // The worker_threads Worker behind the tesseract.js worker: if it dies (wasm abort, out of memory) the job
-      // promise would never settle.
-      const thread = (worker as unknown as { worker?: NodeJS.EventEmitter }).worker;
+      // If the thread dies mid-page the job's promise would never settle.
+      const thread = threadOf(worker);
       thread?.once('exit', onExit);
       signal?.addEventListener('abort', onAbort, { once: true });
       worker.recognize(image).then(
@@ -232,7 +269,15 @@ export function createOcrPool(options: OcrPoolOptions = {}): OcrPool {
       const { signal } = opts;
       signal?.throwIfAborted();
       if (closed) throw new OcrError(OCR_ERRORS.closed);
-      const prepared = await prepareForOcr(image);
+      // Bounded: each preparation holds a decoded page (tens of MB in libvips); a caller submitting a whole
+      // document at once must not decode all of its pages together.
+      await prepSlots.acquire(signal);
+      let prepared: PreparedImage;
+      try {
+        prepared = await prepareForOcr(image);
+      } finally {
+        prepSlots.release();
+      }
       if (prepared.blank) return { text: '', confidence: 0, blank: true };
       const slot = await acquire(signal);
       try {
@@ -260,6 +305,47 @@ export function createOcrPool(options: OcrPoolOptions = {}): OcrPool {
   };
 }
 
+/** The worker_threads Worker behind a tesseract.js worker (tesseract.js exposes it as `.worker`). */
+function threadOf(worker: Tesseract.Worker): NodeJS.EventEmitter | undefined {
+  return (worker as unknown as { worker?: NodeJS.EventEmitter }).worker;
+}
+
+function semaphore(limit: number): { acquire(signal?: AbortSignal): Promise<void>; release(): void } {
+  let active = 0;
+  const queue: { go: () => void; fail: (e: unknown) => void; signal: AbortSignal | undefined; onAbort: () => void }[] = [];
+  return {
+    acquire(signal) {
+      signal?.throwIfAborted();
+      if (active < limit) {
+        active++;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve, reject) => {
+        const entry = {
+          go: () => {
+            signal?.removeEventListener('abort', entry.onAbort);
+            resolve();
+          },
+          fail: reject,
+          signal,
+          onAbort: () => {
+            const i = queue.indexOf(entry);
+            if (i >= 0) queue.splice(i, 1);
+            reject(signal!.reason);
+          },
+        };
+        signal?.addEventListener('abort', entry.onAbort, { once: true });
+        queue.push(entry);
+      });
+    },
+    release() {
+      const next = queue.shift();
+      if (next) next.go(); // the slot passes straight to the next caller
+      else active--;
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------- language data on disk
 
 interface LangDir {
@@ -276,21 +362,43 @@ export function packagedTraineddata(lang: string): string {
 
 /**
  * tesseract.js reads every language from one folder (`${langPath}/${lang}.traineddata.gz`) but each language
- * is its own npm package: a private temp folder links (or, where links fail, copies) both files.
+ * is its own npm package: a folder in the temp directory links both files. It is named after the packages'
+ * paths and shared by every pool and process of this installation, and never removed — so a killed process
+ * leaves nothing behind. A folder of that name not owned by us, or one other users could write to, is not
+ * trusted: a private one is made instead (and removed on close).
  */
-async function packagedLangDir(): Promise<LangDir> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dossier-tessdata-'));
+async function packagedLangDir(langs: readonly string[]): Promise<LangDir> {
+  const sources = langs.map((lang) => ({ lang, src: packagedTraineddata(lang) }));
+  const key = createHash('sha256').update(sources.map((s) => s.src).join('\n')).digest('hex').slice(0, 16);
+  const shared = path.join(os.tmpdir(), `dossier-tessdata-${key}`);
   try {
-    for (const lang of OCR_LANGS) {
-      const src = packagedTraineddata(lang);
-      const dest = path.join(dir, `${lang}.traineddata.gz`);
-      await fs.symlink(src, dest).catch(() => fs.copyFile(src, dest));
+    await fs.mkdir(shared, { recursive: true, mode: 0o700 });
+    const st = await fs.lstat(shared);
+    const uid = process.getuid?.();
+    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) throw new Error('untrusted');
+    await linkAll(shared, sources);
+    return { dir: shared, cleanup: async () => {} };
+  } catch {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'dossier-tessdata-'));
+    try {
+      await linkAll(dir, sources);
+    } catch (e) {
+      await fs.rm(dir, { recursive: true, force: true });
+      throw new OcrError(OCR_ERRORS.unavailable, e instanceof Error ? e.message : String(e));
     }
-  } catch (e) {
-    await fs.rm(dir, { recursive: true, force: true });
-    throw new OcrError(OCR_ERRORS.unavailable, e instanceof Error ? e.message : String(e));
+    return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
   }
-  return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+}
+
+/** `${dir}/${lang}.traineddata.gz` → the package file, for each language; atomic, so concurrent callers agree. */
+async function linkAll(dir: string, sources: { lang: string; src: string }[]): Promise<void> {
+  for (const { lang, src } of sources) {
+    const dest = path.join(dir, `${lang}.traineddata.gz`);
+    if ((await fs.readlink(dest).catch(() => null)) === src) continue;
+    const tmp = `${dest}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+    await fs.symlink(src, tmp).catch(() => fs.copyFile(src, tmp));
+    await fs.rename(tmp, dest);
+  }
 }
 
 function checkedLocalDir(langPath: string): string {
@@ -312,6 +420,8 @@ export interface PreparedImage {
   height: number;
   blank: boolean;
   layout: TextLayout;
+  /** Degrees the page was found skewed by (and levelled by turning it −skew); 0 when level. */
+  skew: number;
 }
 
 /** One reading of an image by some engine: raw text and a 0–100 confidence. */
@@ -337,7 +447,8 @@ export async function prepareForOcr(image: Buffer): Promise<PreparedImage> {
     const base = sharp(image, { limitInputPixels: MAX_IMAGE_PIXELS }).rotate().flatten({ background: '#ffffff' }).greyscale();
     let full = base.clone();
     if (scale < 1) full = full.resize(width, height, { kernel: 'lanczos3' });
-    full = full.withDensity(ocrDensity(meta, Math.max(width, height), scale));
+    const density = ocrDensity(meta, Math.max(width, height), scale);
+    full = full.withDensity(density);
     const aScale = Math.min(1, ANALYSIS_SIDE / Math.max(w0, h0));
     const [png, small] = await Promise.all([
       full.toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer(),
@@ -348,8 +459,13 @@ export async function prepareForOcr(image: Buffer): Promise<PreparedImage> {
         .raw()
         .toBuffer({ resolveWithObject: true }),
     ]);
-    const { blank, layout } = analyse(small.data, small.info.width, small.info.height);
-    return { png, width, height, blank, layout };
+    const { blank, layout, skew } = analyse(small.data, small.info.width, small.info.height);
+    if (blank || Math.abs(skew) < MIN_DESKEW_DEG) return { png, width, height, blank, layout, skew: 0 };
+    // Deskewed here, before any engine sees it: Tesseract copes with a little skew, but reads a page levelled
+    // by ±2° noticeably better (measured by bench:ocr) and the ink profiles above are only clear when level.
+    const levelled = await sharp(png).rotate(-skew, { background: '#ffffff' }).withDensity(density).toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer();
+    const info = await sharp(levelled).metadata();
+    return { png: levelled, width: info.width ?? width, height: info.height ?? height, blank, layout, skew };
   } catch (e) {
     throw new OcrError(OCR_ERRORS.image, e instanceof Error ? e.message : String(e));
   }
@@ -368,43 +484,79 @@ function ocrDensity(meta: Metadata, longestPx: number, scale: number): number {
 
 /**
  * Ink statistics of a small greyscale copy. Ink = darker than the page's mean by 50 levels (pale print on
- * white still counts; paper texture does not, after the median filter removed speckles). Layout compares
- * the share of empty rows with the share of empty columns inside the ink's bounding box: horizontal lines of
- * text leave empty rows between them (≈ 30–50 %), while the columns across them are rarely empty.
+ * white still counts; paper texture does not, after the median filter removed speckles).
+ *  - blank: fewer than BLANK_MAX_INK ink pixels.
+ *  - skew: lines of text make the ink's projection peaky (lines) and empty (gaps) along the lines' direction.
+ *    For angles within ±MAX_SKEW_DEG the ink is projected both onto rows (y − x·tan a) and onto columns
+ *    (x + y·tan a); the angle with the peakiest projection (largest sum of squared bin counts) is the skew.
+ *  - layout: in the deskewed projections, horizontal lines of text leave empty rows between them (≈ 30–50 %),
+ *    while the columns across them are rarely empty; a page turned by 90° shows the opposite.
  */
-export function analyse(pixels: Buffer, width: number, height: number): { blank: boolean; layout: TextLayout } {
+export function analyse(pixels: Buffer, width: number, height: number): { blank: boolean; layout: TextLayout; skew: number } {
   const n = width * height;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += pixels[i]!;
   const threshold = Math.max(20, sum / n - 50);
-  const rows = new Uint32Array(height);
-  const cols = new Uint32Array(width);
   let ink = 0;
-  for (let y = 0; y < height; y++) {
-    const off = y * width;
-    for (let x = 0; x < width; x++) {
-      if (pixels[off + x]! < threshold) {
-        ink++;
-        rows[y]!++;
-        cols[x]!++;
-      }
+  for (let i = 0; i < n; i++) if (pixels[i]! < threshold) ink++;
+  if (ink < BLANK_MAX_INK) return { blank: true, layout: 'unknown', skew: 0 };
+  // Ink coordinates, at most ~60k of them (every k-th ink pixel), for the projections.
+  const step = Math.max(1, Math.floor(ink / 60_000));
+  const xs = new Float64Array(Math.ceil(ink / step));
+  const ys = new Float64Array(xs.length);
+  let m = 0;
+  for (let i = 0, seen = 0; i < n; i++) {
+    if (pixels[i]! >= threshold) continue;
+    if (seen++ % step === 0 && m < xs.length) {
+      xs[m] = i % width;
+      ys[m] = Math.floor(i / width);
+      m++;
     }
   }
-  if (ink < BLANK_MAX_INK) return { blank: true, layout: 'unknown' };
-  const emptyShare = (profile: Uint32Array, across: number): number => {
+  const extent = width + height;
+  const bins = new Float64Array(2 * extent + 2);
+  /** Projection of the ink onto lines at `deg` degrees: rows (byRow) or columns; returns the bin counts. */
+  const project = (deg: number, byRow: boolean): Float64Array => {
+    bins.fill(0);
+    const t = Math.tan((deg * Math.PI) / 180);
+    for (let i = 0; i < m; i++) {
+      const b = byRow ? ys[i]! - xs[i]! * t : xs[i]! + ys[i]! * t;
+      bins[Math.round(b) + extent]!++;
+    }
+    return bins;
+  };
+  const peakiness = (b: Float64Array) => {
+    let s2 = 0;
+    for (const v of b) s2 += v * v;
+    return s2;
+  };
+  const best = (byRow: boolean) => {
+    let angle = 0;
+    let score = -1;
+    for (let deg = -MAX_SKEW_DEG; deg <= MAX_SKEW_DEG + 1e-9; deg += SKEW_STEP_DEG) {
+      const sc = peakiness(project(deg, byRow));
+      if (sc > score) (score = sc), (angle = deg);
+    }
+    return Math.round(angle * 100) / 100;
+  };
+  const emptyShare = (b: Float64Array, across: number): number => {
     let first = 0;
-    let last = profile.length - 1;
-    while (first < last && profile[first] === 0) first++;
-    while (last > first && profile[last] === 0) last--;
-    const noise = Math.max(1, across * 0.003);
+    let last = b.length - 1;
+    while (first < last && b[first] === 0) first++;
+    while (last > first && b[last] === 0) last--;
+    const noise = Math.max(1, (across * 0.003) / step);
     let empty = 0;
-    for (let i = first; i <= last; i++) if (profile[i]! <= noise) empty++;
+    for (let i = first; i <= last; i++) if (b[i]! <= noise) empty++;
     return empty / (last - first + 1);
   };
-  const rowGap = emptyShare(rows, width);
-  const colGap = emptyShare(cols, height);
+  const rowSkew = best(true);
+  const rowGap = emptyShare(project(rowSkew, true), width);
+  const colSkew = best(false);
+  const colGap = emptyShare(project(colSkew, false), height);
   const layout: TextLayout = rowGap >= 0.15 && rowGap > 2 * colGap ? 'horizontal' : colGap >= 0.15 && colGap > 2 * rowGap ? 'vertical' : 'unknown';
-  return { blank: false, layout };
+  // Rows: lines y = x·tan(a) + c run down to the right by a (clockwise): turning by −a levels them. Columns
+  // x = −y·tan(a) + c lean the same way: again −a.
+  return { blank: false, layout, skew: layout === 'vertical' ? colSkew : rowSkew };
 }
 
 export interface OrientationStep {

@@ -11,12 +11,16 @@
 //  - pdfjs runs its "worker" in this thread in Node (fake worker): parsing and rendering a page block the event
 //    loop for ~10–300 ms. Acceptable between job heartbeats (leases are 30 s); OCR itself runs in threads.
 //  - Password-protected PDFs throw PdfPasswordError; unreadable ones PdfReadError (both: retrying won't help).
+//  - The verdict is per page and about the text layer only: a page with a good text layer *and* a scanned
+//    image (a typed cover sheet with a pasted-in scan) keeps its text layer; the image is not OCR'd.
+//  - Every function here must be given a document opened by openPdf and not yet closed.
 import { createRequire } from 'node:module';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { PDFDocumentProxy, PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
-import { countTextChars, normaliseText } from '../documents/normalise-text.ts';
+import { MAX_IMAGE_PIXELS } from '../documents/inspect-file.ts';
+import { countTextChars, foldCompatibilityIdeographs, normaliseText } from '../documents/normalise-text.ts';
 
 type Pdfjs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 
@@ -102,6 +106,8 @@ export async function openPdf(file: string, options: { wholeFileBytes?: number }
       useWorkerFetch: false,
       enableXfa: false,
       stopAtErrors: false,
+      // An embedded image larger than this is not drawn (a crafted 50 000 × 50 000 px image would take GBs).
+      maxImageSize: MAX_IMAGE_PIXELS,
       verbosity: 0, // errors only: broken fonts in real-world PDFs would otherwise flood the log with warnings
     };
     if (size <= (options.wholeFileBytes ?? WHOLE_FILE_BYTES)) {
@@ -176,6 +182,7 @@ export async function renderPageForOcr(doc: PdfDocument, pageNo: number, dpi = 2
     await page.render({ canvas: canvas as never, canvasContext: context as never, viewport, background: 'rgb(255,255,255)' }).promise;
     const pixels = context.getImageData(0, 0, width, height).data;
     return await sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), { raw: { width, height, channels: 4 } })
+      .removeAlpha()
       .withDensity(scale * 72)
       .toColourspace('b-w')
       .png({ compressionLevel: 1 })
@@ -201,7 +208,7 @@ export async function renderPageForOcr(doc: PdfDocument, pageNo: number, dpi = 2
  *    or compatibility ideographs in bulk; or text that is mostly symbols ("!#$%&" glyph-id soup).
  */
 export function judgeTextLayer(raw: string): GarbageReason | null {
-  const s = raw.normalize('NFKC');
+  const s = foldCompatibilityIdeographs(raw);
   let total = 0; // non-whitespace code points
   let bad = 0; // U+FFFD, private use, controls, unassigned, lone surrogates
   let letters = 0; // \p{L} and \p{N}
@@ -231,8 +238,8 @@ export function judgeTextLayer(raw: string): GarbageReason | null {
   if (bad / total > 0.1) return 'mojibake';
   if (letters > 0 && latinAccented / letters > 0.3 && han / letters < 0.05) return 'mojibake';
   if (han >= 10 && rareHan / han > 0.3) return 'mojibake';
+  if (total >= MIN_MEANINGFUL_CHARS && symbols > letters) return 'mojibake';
   if (letters < MIN_MEANINGFUL_CHARS) return 'sparse';
-  if (symbols > letters) return 'mojibake';
   return null;
 }
 

@@ -9,7 +9,7 @@ import { withLocalCopy } from '../adapters/object-store/local-copy.ts';
 import type { ObjectStore } from '../adapters/object-store/object-store.ts';
 import type { OcrPool } from '../adapters/ocr.ts';
 import { renderPagePng } from '../adapters/page-renderer.ts';
-import { extractPageText, openPdf, PdfPasswordError, renderPageForOcr } from '../adapters/pdf-text.ts';
+import { extractPageText, openPdf, PdfPasswordError, PdfReadError, renderPageForOcr } from '../adapters/pdf-text.ts';
 import { enqueue } from '../jobs/job-queue.ts';
 import { PermanentJobError, type JobContext } from '../jobs/worker.ts';
 import { replacePages } from '../search/page-index.ts';
@@ -66,28 +66,57 @@ async function ocrPage(deps: ExtractDeps, png: Buffer, ctx?: Pick<JobContext, 's
   return { text: result.text, confidence: result.confidence, source: result.text ? 'ocr' : 'none' };
 }
 
+/**
+ * Runs `work(pageNo)` for every page with as many pages in flight as the OCR pool has workers (rendering the
+ * next page overlaps recognising the previous one), reporting progress as pages finish; results in page order.
+ */
+async function eachPage(
+  deps: ExtractDeps,
+  pageNos: number[],
+  work: (pageNo: number) => Promise<PageText>,
+  progress: () => Promise<void>,
+  ctx?: Pick<JobContext, 'signal'>,
+): Promise<PageText[]> {
+  const results = new Map<number, PageText>();
+  let next = 0;
+  const lane = async () => {
+    while (next < pageNos.length) {
+      ctx?.signal.throwIfAborted();
+      const pageNo = pageNos[next++]!;
+      results.set(pageNo, await work(pageNo));
+      await progress();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(deps.ocr().size, pageNos.length)) }, lane));
+  return pageNos.map((n) => results.get(n)!);
+}
+
 async function pdfPages(deps: ExtractDeps, file: string, ctx?: Pick<JobContext, 'signal' | 'progress'>): Promise<PageText[]> {
   let pdf;
   try {
     pdf = await openPdf(file);
   } catch (err) {
-    if (err instanceof PdfPasswordError) throw new PermanentJobError(err.message);
+    if (err instanceof PdfPasswordError || err instanceof PdfReadError) throw new PermanentJobError(err.message);
     throw err;
   }
   try {
     const total = Math.min(pdf.numPages, MAX_OCR_PAGES);
-    const pages: PageText[] = [];
+    let done = 0;
+    const progress = () => ctx?.progress(++done, total) ?? Promise.resolve();
+    // Text layers first (fast, in order); pages without a trustworthy layer are OCR'd after, in parallel.
+    const pages = new Map<number, PageText>();
+    const needOcr: number[] = [];
     for (let pageNo = 1; pageNo <= total; pageNo++) {
       ctx?.signal.throwIfAborted();
       const layer = await extractPageText(pdf, pageNo);
       if (layer.text && !layer.garbage) {
-        pages.push({ pageNo, text: layer.text, confidence: null, source: 'text' });
-      } else {
-        pages.push({ pageNo, ...(await ocrPage(deps, await renderPageForOcr(pdf, pageNo), ctx)) });
-      }
-      await ctx?.progress(pageNo, total);
+        pages.set(pageNo, { pageNo, text: layer.text, confidence: null, source: 'text' });
+        await progress();
+      } else needOcr.push(pageNo);
     }
-    return pages;
+    const ocred = await eachPage(deps, needOcr, async (pageNo) => ({ pageNo, ...(await ocrPage(deps, await renderPageForOcr(pdf, pageNo), ctx)) }), progress, ctx);
+    for (const p of ocred) pages.set(p.pageNo, p);
+    return [...pages.values()].sort((a, b) => a.pageNo - b.pageNo);
   } finally {
     await pdf.destroy();
   }
@@ -95,13 +124,13 @@ async function pdfPages(deps: ExtractDeps, file: string, ctx?: Pick<JobContext, 
 
 async function imagePages(deps: ExtractDeps, file: string, kind: 'jpeg' | 'png' | 'tiff', count: number, ctx?: Pick<JobContext, 'signal' | 'progress'>): Promise<PageText[]> {
   const total = Math.min(count, MAX_OCR_PAGES);
-  const pages: PageText[] = [];
-  for (let pageNo = 1; pageNo <= total; pageNo++) {
-    ctx?.signal.throwIfAborted();
-    const png = await renderPagePng(file, kind, pageNo, OCR_IMAGE_WIDTH);
-    pages.push({ pageNo, ...(await ocrPage(deps, png, ctx)) });
-    await ctx?.progress(pageNo, total);
-  }
-  return pages;
+  let done = 0;
+  const pageNos = Array.from({ length: total }, (_, i) => i + 1);
+  return eachPage(
+    deps,
+    pageNos,
+    async (pageNo) => ({ pageNo, ...(await ocrPage(deps, await renderPagePng(file, kind, pageNo, OCR_IMAGE_WIDTH), ctx)) }),
+    () => ctx?.progress(++done, total) ?? Promise.resolve(),
+    ctx,
+  );
 }
-
