@@ -355,6 +355,19 @@ export async function searchPages(db: Db, user: User, query: SearchQuery): Promi
   return isPostgres(db) ? searchPostgres(db, user, groups, filters, limit, offset) : searchSqlite(db, user, groups, filters, limit, offset);
 }
 
+/** What a hit shows, from pages p, document_versions v, documents d and institutions i. */
+const HIT_COLUMNS = [
+  'pages.id as page_id',
+  'pages.page_no',
+  'pages.text',
+  'v.id as version_id',
+  'v.kind',
+  'd.id as document_id',
+  'd.title',
+  'd.document_date',
+  'i.name as institution_name',
+] as const;
+
 // --- Postgres -------------------------------------------------------------------------------------------
 
 async function searchPostgres(db: Db, user: User, groups: string[][], f: Filters, limit: number, offset: number): Promise<SearchResult> {
@@ -363,15 +376,7 @@ async function searchPostgres(db: Db, user: User, groups: string[][], f: Filters
   const rows = await base
     .innerJoin('institutions as i', 'i.id', 'd.institution_id')
     .select([
-      'pages.id as page_id',
-      'pages.page_no',
-      'pages.text',
-      'v.id as version_id',
-      'v.kind',
-      'd.id as document_id',
-      'd.title',
-      'd.document_date',
-      'i.name as institution_name',
+      ...HIT_COLUMNS,
       sql<number>`ts_rank_cd(pages.tokens, ${tsq}::tsquery, 1)`.as('rank'),
       sql<number>`count(*) over ()`.as('total'),
     ])
@@ -587,17 +592,7 @@ async function hitRows(db: Db, ids: number[]): Promise<Map<number, HitRow>> {
     .innerJoin('document_versions as v', 'v.id', 'pages.version_id')
     .innerJoin('documents as d', 'd.id', 'v.document_id')
     .innerJoin('institutions as i', 'i.id', 'd.institution_id')
-    .select([
-      'pages.id as page_id',
-      'pages.page_no',
-      'pages.text',
-      'v.id as version_id',
-      'v.kind',
-      'd.id as document_id',
-      'd.title',
-      'd.document_date',
-      'i.name as institution_name',
-    ])
+    .select(HIT_COLUMNS)
     .where('pages.id', 'in', ids)
     .execute();
   return new Map(rows.map((r) => [Number(r.page_id), r]));

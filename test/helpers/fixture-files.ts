@@ -1,6 +1,7 @@
 // Small hostile inputs and network helpers shared by the intake, upload and object-store tests.
 import net from 'node:net';
 import { crc32, deflateSync } from 'node:zlib';
+import yazl from 'yazl';
 
 /** A PNG whose IHDR claims width×height, followed by a tiny IDAT: the shape of a decompression bomb's header. */
 export function pngClaiming(width: number, height: number): Buffer {
@@ -32,4 +33,17 @@ export async function closedPort(): Promise<number> {
   const port = (srv.address() as net.AddressInfo).port;
   await new Promise<void>((r) => srv.close(() => r()));
   return port;
+}
+
+/** A ZIP of text entries (the skeleton of DOCX/XLSX/OFD fixtures). */
+export function zip(entries: Record<string, string>): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const z = new yazl.ZipFile();
+    for (const [name, text] of Object.entries(entries)) z.addBuffer(Buffer.from(text, 'utf8'), name);
+    z.end();
+    const chunks: Buffer[] = [];
+    z.outputStream.on('data', (c: Buffer) => chunks.push(c));
+    z.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    z.outputStream.on('error', reject);
+  });
 }

@@ -16,7 +16,6 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import S3rver from 's3rver';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import { createObjectStore } from '../../src/adapters/object-store/create-object-store.ts';
 import { contentKey, type ObjectStore } from '../../src/adapters/object-store/object-store.ts';
 import type { S3Store } from '../../src/adapters/object-store/s3-store.ts';
@@ -26,7 +25,7 @@ import { imageTooLargeReason, REJECT } from '../../src/documents/inspect-file.ts
 import { createUser } from '../../src/users/user-repository.ts';
 import { csrfFrom } from '../helpers/test-app.ts';
 import { createTestDb, type TestDb } from '../helpers/test-db.ts';
-import { closedPort, pngClaiming } from '../helpers/fixture-files.ts';
+import { closedPort, pngClaiming, zip } from '../helpers/fixture-files.ts';
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
@@ -57,17 +56,6 @@ async function makeJpeg(r: number, g: number, b: number): Promise<Buffer> {
 }
 
 
-function zip(entries: Record<string, string>): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const z = new yazl.ZipFile();
-    for (const [name, text] of Object.entries(entries)) z.addBuffer(Buffer.from(text, 'utf8'), name);
-    z.end();
-    const chunks: Buffer[] = [];
-    z.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    z.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    z.outputStream.on('error', reject);
-  });
-}
 
 /** A DOS/PE-looking executable: "MZ", a PE offset, "PE\0\0", then noise. */
 function exeLike(): Buffer {

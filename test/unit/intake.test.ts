@@ -11,13 +11,12 @@ import ExcelJS from 'exceljs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yazl from 'yazl';
 import { configureOfficeConverter, convertToPdf, findOfficeBinary, officeAvailable, CONVERT_REASONS } from '../../src/adapters/office-converter.ts';
 import { makeThumbnail } from '../../src/adapters/thumbnail.ts';
 import { detectFileKind, FILE_KIND_LABELS, FILE_KIND_MIME_TYPES, type FileKind } from '../../src/documents/file-kind.ts';
 import { inspectFile, REJECT, type Inspection } from '../../src/documents/inspect-file.ts';
 import { sanitizeFileName } from '../../src/documents/safe-file-name.ts';
-import { pngClaiming } from '../helpers/fixture-files.ts';
+import { pngClaiming, zip } from '../helpers/fixture-files.ts';
 
 const run = promisify(execFile);
 
@@ -51,17 +50,6 @@ async function makePdf(pages: number, options: { useObjectStreams?: boolean } = 
   return doc.save(options);
 }
 
-function zip(entries: Record<string, string>): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const z = new yazl.ZipFile();
-    for (const [name, text] of Object.entries(entries)) z.addBuffer(Buffer.from(text, 'utf8'), name);
-    z.end();
-    const chunks: Buffer[] = [];
-    z.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    z.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    z.outputStream.on('error', reject);
-  });
-}
 
 const DOCX_PARTS = {
   '[Content_Types].xml':
