@@ -6,6 +6,7 @@ import { DOSSIER_STATE_LABELS, KIND_LABELS, TARGET_LEVEL_LABELS } from './labels
 import { DemoBadge, Layout, type PageContext } from './layout.tsx';
 import { DossierTree, ProgressBar } from './dossier-tree.tsx';
 import { Projection } from './projection.tsx';
+import { DossierTabs } from './dossier-tabs.tsx';
 
 function MissingEvidence(props: { view: DossierView }) {
   const missing = props.view.missingEvidence;
@@ -59,6 +60,7 @@ export function DossierPage(props: { ctx: PageContext; view: DossierView; select
           <ProgressBar done={view.graded} total={view.total} label="已自评" id="overall-progress" />
         </div>
       </div>
+      <DossierTabs dossierId={dossier.id} active="tree" />
       {standard.standard.demonstration === 1 && (
         <p class="demo-notice">{standard.standard.notice || '本标准为演示内容，条款文字并非官方原文。'}</p>
       )}

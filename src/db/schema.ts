@@ -118,6 +118,13 @@ export interface DossierTable {
   round: number;
   created_at: string;
   updated_at: string;
+  /** Bumped by every review transition (optimistic lock: one of two concurrent decisions stands). */
+  review_version: Generated<number>;
+  submitted_at: Generated<string | null>;
+  decided_at: Generated<string | null>;
+  /** The dossier whose evidence was carried over (new campaign year or 回头看). */
+  previous_dossier_id: Generated<string | null>;
+  purpose: Generated<'assessment' | 're_review'>;
 }
 
 export interface DossierItemTable {
@@ -243,6 +250,167 @@ export interface PageTable {
   // Postgres only: `tokens tsvector` (written and read with raw SQL in src/search/page-index.ts).
 }
 
+export type BinderBuildState = 'queued' | 'running' | 'done' | 'failed';
+
+export interface BinderBuildTable {
+  id: string;
+  dossier_id: string;
+  options_json: string; // canonical JSON of BinderOptions
+  state: BinderBuildState;
+  job_id: string | null;
+  requested_by: string | null;
+  created_at: string;
+  finished_at: string | null;
+  input_sha256: string | null;
+  page_count: number | null;
+  volume_count: number | null;
+  labels_sha256: string | null;
+  report_json: string; // JSON: replaced documents, warnings
+  error: string;
+}
+
+export interface BinderVolumeTable {
+  build_id: string;
+  volume_no: number;
+  blob_sha256: string;
+  size: number;
+  page_count: number;
+  first_item: string;
+  last_item: string;
+}
+
+export type RegionLevel = 'county' | 'city' | 'province';
+
+/** One stage of a review route; province_code '' is the national default a province may override. */
+export interface ReviewRouteTable {
+  province_code: string;
+  target_level: TargetLevel;
+  position: number;
+  region_level: RegionLevel;
+  label: string;
+  deadline_days: number;
+}
+
+export type ReviewStageState = 'active' | 'passed' | 'returned' | 'failed';
+
+export interface ReviewStageTable {
+  id: string;
+  dossier_id: string;
+  round: number;
+  position: number;
+  region_level: RegionLevel;
+  region_code: string;
+  label: string;
+  state: ReviewStageState;
+  opened_at: string;
+  deadline: string;
+  closed_at: string | null;
+}
+
+export interface ReviewAssignmentTable {
+  dossier_id: string;
+  user_id: string;
+  assigned_by: string | null;
+  created_at: string;
+}
+
+export interface ReviewGradeTable {
+  dossier_id: string;
+  round: number;
+  position: number;
+  item_code: string;
+  grade: string | null;
+  note: string;
+  onsite_finding: string;
+  reviewer_id: string | null;
+  updated_at: string;
+}
+
+export interface AnnotationTable {
+  id: string;
+  dossier_id: string;
+  round: number;
+  position: number | null;
+  item_code: string | null;
+  document_id: string;
+  version_id: string;
+  page_no: number;
+  /** Rectangle as fractions (0–1) of the page, origin top-left. */
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  body: string;
+  author_id: string;
+  created_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+}
+
+export interface AnnotationReplyTable {
+  id: string;
+  annotation_id: string;
+  body: string;
+  author_id: string;
+  created_at: string;
+}
+
+export type DecisionOutcome = 'pass' | 'return' | 'fail';
+
+export interface DecisionTable {
+  id: string;
+  dossier_id: string;
+  stage_id: string;
+  round: number;
+  position: number;
+  outcome: DecisionOutcome;
+  reasons: string;
+  items_json: string; // JSON array of item codes to fix
+  decided_by: string;
+  decided_at: string;
+}
+
+export type RectificationStatus = 'open' | 'in_progress' | 'done';
+
+export interface RectificationTable {
+  id: string;
+  dossier_id: string;
+  item_code: string;
+  problem: string;
+  measures: string;
+  responsible: string;
+  deadline: string | null;
+  status: RectificationStatus;
+  source: 'reviewer' | 'institution';
+  annotation_id: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+export interface RectificationEvidenceTable {
+  rectification_id: string;
+  document_id: string;
+}
+
+export type SealEvent = 'submit' | 'pass' | 'return' | 'fail';
+
+export interface SealTable {
+  id: string;
+  dossier_id: string;
+  sequence: number;
+  round: number;
+  event: SealEvent;
+  decision_id: string | null;
+  manifest_json: string; // canonical JSON: exactly the bytes hashed
+  manifest_sha256: string;
+  previous_sha256: string | null;
+  binder_build_id: string | null;
+  created_by: string | null;
+  created_at: string;
+}
+
 export interface Database {
   regions: RegionTable;
   institutions: InstitutionTable;
@@ -261,6 +429,18 @@ export interface Database {
   document_events: DocumentEventTable;
   jobs: JobTable;
   pages: PageTable;
+  binder_builds: BinderBuildTable;
+  binder_volumes: BinderVolumeTable;
+  review_routes: ReviewRouteTable;
+  review_stages: ReviewStageTable;
+  review_assignments: ReviewAssignmentTable;
+  review_grades: ReviewGradeTable;
+  annotations: AnnotationTable;
+  annotation_replies: AnnotationReplyTable;
+  decisions: DecisionTable;
+  rectifications: RectificationTable;
+  rectification_evidence: RectificationEvidenceTable;
+  seals: SealTable;
 }
 
 export type Region = Selectable<RegionTable>;
@@ -276,3 +456,13 @@ export type Document = Selectable<DocumentTable>;
 export type DocumentVersion = Selectable<DocumentVersionTable>;
 export type ItemEvidence = Selectable<ItemEvidenceTable>;
 export type DocumentEvent = Selectable<DocumentEventTable>;
+export type BinderBuild = Selectable<BinderBuildTable>;
+export type BinderVolume = Selectable<BinderVolumeTable>;
+export type ReviewRoute = Selectable<ReviewRouteTable>;
+export type ReviewStage = Selectable<ReviewStageTable>;
+export type ReviewGrade = Selectable<ReviewGradeTable>;
+export type Annotation = Selectable<AnnotationTable>;
+export type AnnotationReply = Selectable<AnnotationReplyTable>;
+export type Decision = Selectable<DecisionTable>;
+export type Rectification = Selectable<RectificationTable>;
+export type Seal = Selectable<SealTable>;

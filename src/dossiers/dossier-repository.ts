@@ -114,6 +114,11 @@ export async function createDossier(
     round: 1,
     created_at: now,
     updated_at: now,
+    review_version: 0,
+    submitted_at: null,
+    decided_at: null,
+    previous_dossier_id: null,
+    purpose: 'assessment',
   };
   return db.transaction().execute(async (trx) => {
     const exists = await trx
