@@ -104,3 +104,20 @@
   document.addEventListener('DOMContentLoaded', function () { init(document); });
   document.addEventListener('htmx:afterSettle', function (e) { init(e.target); });
 })();
+
+// Buttons with data-confirm ask first; a form posted normally disables its buttons so a double click cannot
+// send it twice (the server rejects a second submission anyway, with a clear message).
+(function () {
+  'use strict';
+  document.addEventListener('click', function (e) {
+    var btn = e.target instanceof Element ? e.target.closest('[data-confirm]') : null;
+    if (btn && !window.confirm(btn.getAttribute('data-confirm'))) e.preventDefault();
+  });
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (e.defaultPrevented || !(form instanceof HTMLFormElement) || form.hasAttribute('hx-post') || form.method.toLowerCase() !== 'post') return;
+    setTimeout(function () {
+      form.querySelectorAll('button[type=submit]').forEach(function (b) { b.disabled = true; });
+    }, 0);
+  });
+})();

@@ -17,12 +17,18 @@ import { pageContext } from './http/page-context.ts';
 import { sessionMiddleware } from './http/session-middleware.ts';
 import { staticRoutes } from './http/static-routes.ts';
 import { institutionRoutes } from './institutions/institution-routes.tsx';
+import { rectificationRoutes } from './rectifications/rectification-routes.tsx';
+import { annotationRoutes } from './review/annotation-routes.tsx';
 import { searchRoutes } from './search/search-routes.tsx';
+import { sealRoutes } from './seals/seal-routes.tsx';
+import { reviewRoutes } from './review/review-routes.tsx';
+import { auditRoutes } from './audit/audit-routes.tsx';
+import { binderRoutes } from './binder/binder-routes.tsx';
 import { standardRoutes } from './standards/standard-routes.tsx';
 
 const FORM_LIMIT_BYTES = 25 * 1024 * 1024; // spreadsheets for imports; evidence uploads get their own route
 
-const UPLOAD_PATHS = [/^\/institutions\/[^/]+\/documents$/, /^\/documents\/[^/]+\/versions$/, /^\/dossiers\/[^/]+\/items\/[^/]+\/evidence\/upload$/];
+const UPLOAD_PATHS = [/^\/institutions\/[^/]+\/documents$/, /^\/documents\/[^/]+\/versions$/, /^\/dossiers\/[^/]+\/items\/[^/]+\/evidence\/upload$/, /^\/seals\/verify$/];
 function isUploadPath(path: string): boolean {
   return UPLOAD_PATHS.some((re) => re.test(path));
 }
@@ -64,13 +70,19 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/', (c) => (c.get('user') ? c.redirect('/dossiers') : c.redirect('/login')));
   app.route('/', authRoutes(deps));
+  app.route('/dossiers', annotationRoutes());
+  app.route('/dossiers', rectificationRoutes());
   app.route('/dossiers', evidenceRoutes());
+  app.route('/dossiers', binderRoutes());
   app.route('/dossiers', dossierRoutes());
   app.route('/institutions/:institutionId/documents', libraryRoutes());
   app.route('/institutions', institutionRoutes());
   app.route('/documents', documentRoutes());
   app.route('/standards', standardRoutes());
   app.route('/search', searchRoutes());
+  app.route('/', sealRoutes());
+  app.route('/', reviewRoutes());
+  app.route('/', auditRoutes());
   app.route('/admin', adminRoutes());
 
   app.notFound((c) => renderError(c, 404, '您访问的页面不存在。'));

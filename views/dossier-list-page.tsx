@@ -10,6 +10,8 @@ export interface DossierListProps {
   filters: { year?: number; state?: string; targetLevel?: string };
   /** Institutions the account may open a dossier for; empty hides the form. */
   creatable: Institution[];
+  /** Earlier dossiers whose evidence a new one may carry over (the server checks they are the same institution's). */
+  carrySources: DossierListRow[];
   defaultYear: number;
   error?: string;
 }
@@ -108,10 +110,29 @@ export function DossierListPage(p: DossierListProps) {
                 ))}
               </select>
             </label>
+            <label>
+              沿用佐证材料
+              <select name="carry_over_from">
+                <option value="">不沿用</option>
+                {p.carrySources.map((d) => (
+                  <option value={d.id}>
+                    {d.institution_name} {d.year}年 {TARGET_LEVEL_LABELS[d.target_level]}（{DOSSIER_STATE_LABELS[d.state]}）
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              用途
+              <select name="purpose">
+                <option value="assessment">年度评价</option>
+                <option value="re_review">“回头看”复评（对照现行标准）</option>
+              </select>
+            </label>
             <button type="submit" class="primary">
               新建
             </button>
           </form>
+          <p class="small muted">新年度的档案可沿用本机构以往档案中仍有效的佐证材料（按条款号对应，新版标准中已不存在的条款不沿用）。</p>
         </section>
       )}
     </Layout>

@@ -15,11 +15,13 @@ interface NavLink {
 
 const NAV: NavLink[] = [
   { href: '/dossiers', label: '评价档案', show: () => true },
+  { href: '/review', label: '待审档案', show: (u) => ['county_reviewer', 'city_reviewer', 'province_reviewer', 'expert'].includes(u.role) },
   { href: '/institutions', label: '机构', show: (u) => u.role !== 'staff' },
   { href: '/search', label: '全文检索', show: () => true },
   { href: '/standards', label: '能力标准', show: () => true },
   { href: '/admin/regions', label: '行政区划', show: (u) => u.role === 'admin' },
   { href: '/admin/users', label: '账号', show: (u) => u.role === 'admin' },
+  { href: '/admin/audit', label: '审计日志', show: (u) => u.role === 'admin' },
 ];
 
 export function Layout(props: { ctx: PageContext; title: string; active?: string; children?: Child }) {
@@ -42,7 +44,7 @@ export function Layout(props: { ctx: PageContext; title: string; active?: string
           </a>
           {user && (
             <nav class="mainnav" aria-label="主导航">
-              {[...NAV.slice(0, 1), ...(user.institution_id ? [{ href: `/institutions/${user.institution_id}/documents`, label: '文件库', show: () => true }] : []), ...NAV.slice(1)]
+              {[...NAV.slice(0, 2), ...(user.institution_id ? [{ href: `/institutions/${user.institution_id}/documents`, label: '文件库', show: () => true }] : []), ...NAV.slice(2)]
                 .filter((n) => n.show(user))
                 .map((n) => (
                 <a href={n.href} class={props.active === n.href ? 'active' : undefined}>

@@ -31,13 +31,13 @@ async function sha256Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function seedDemoEvidence(db: Db, store: ObjectStore, args: { dossierId: string; institutionId: string; actorId: string }): Promise<number> {
+export async function seedDemoEvidence(db: Db, store: ObjectStore, args: { dossierId: string; institutionId: string; actorId: string; files?: string[] }): Promise<number> {
   const manifest = manifestSchema.parse(JSON.parse(await fs.readFile(path.join(evidenceDir, 'manifest.json'), 'utf8')));
   const items = new Set(
     (await db.selectFrom('dossier_items').select('item_code').where('dossier_id', '=', args.dossierId).execute()).map((r) => r.item_code),
   );
   let count = 0;
-  for (const entry of manifest) {
+  for (const entry of manifest.filter((e) => !args.files || args.files.includes(e.file))) {
     const file = path.join(evidenceDir, entry.file);
     const { size } = await fs.stat(file);
     const outcome = await intakeFile(

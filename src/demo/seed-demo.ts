@@ -8,6 +8,7 @@ import { createRegion } from '../regions/region-repository.ts';
 import { installShippedStandards } from '../standards/shipped-standards.ts';
 import { createUser } from '../users/user-repository.ts';
 import { seedDemoEvidence } from './seed-demo-evidence.ts';
+import { seedDemoReviews } from './seed-demo-reviews.ts';
 
 export const DEMO_PASSWORD = 'demo12345';
 
@@ -19,6 +20,7 @@ export const DEMO_ACCOUNTS: { username: string; displayName: string; role: Role;
   { username: 'demo-city', displayName: '焦作市卫健委审核员', role: 'city_reviewer', scope: '410800' },
   { username: 'demo-province', displayName: '河南省卫健委审核员', role: 'province_reviewer', scope: '410000' },
   { username: 'demo-expert', displayName: '张敏（评审专家）', role: 'expert', scope: '410800' },
+  { username: 'demo-zz-head', displayName: '赵志强（周庄镇卫生院院长）', role: 'head', scope: 'inst:zhouzhuang' },
 ];
 
 const REGIONS: { code: string; name: string; parent: string | null }[] = [
@@ -106,7 +108,8 @@ export async function seedDemo(db: Db, opts: { year?: number; store?: ObjectStor
       console.warn(`演示佐证材料未能导入：${(err as Error).message}`);
     }
   }
-  await createDossier(db, { institution: await institution('zhouzhuang'), year, targetLevel: 'recommended', actorId: head.id });
+  // A second 乡镇卫生院 with review history: last year's basic standard passed, this year's 推荐标准 at the province.
+  await seedDemoReviews(db, opts.store, await institution('zhouzhuang'), year);
   await createDossier(db, { institution: await institution('qinghua'), year, targetLevel: 'basic', actorId: head.id });
   await createDossier(db, { institution: await institution('chengguan'), year, targetLevel: 'community_hospital', actorId: head.id });
   return true;

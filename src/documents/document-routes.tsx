@@ -1,9 +1,9 @@
 // One document: page with preview, metadata, versions, links and history; downloads; trash and restore.
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
+import { sendBlob } from '../http/send-blob.ts';
 import { DocumentPage } from '../../views/document-page.tsx';
 import { withLocalCopy } from '../adapters/object-store/local-copy.ts';
 import { renderPagePng } from '../adapters/page-renderer.ts';
@@ -28,24 +28,6 @@ const metadataForm = z.object({
   document_date: z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '成文日期格式应为 年-月-日')]).default(''),
   issuing_department: z.string().trim().max(100, '发文部门不能超过100字').default(''),
 });
-
-function contentDisposition(kind: 'attachment' | 'inline', name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
-
-async function sendBlob(c: Context, sha256: string | null, opts: { type: string; name?: string; inline?: boolean }) {
-  if (!sha256) notFound('文件');
-  const key = await blobKey(c.get('db'), sha256);
-  if (!key) notFound('文件');
-  const { store } = c.get('deps');
-  const stat = await store.stat(key);
-  if (!stat) throw new HTTPException(503, { message: '文件暂时无法读取（存储中找不到该文件），请联系管理员。' });
-  const stream = await store.getStream(key);
-  const headers: Record<string, string> = { 'content-type': opts.type, 'content-length': String(stat.size), 'cache-control': 'private, max-age=3600' };
-  if (opts.name) headers['content-disposition'] = contentDisposition(opts.inline ? 'inline' : 'attachment', opts.name);
-  return c.body(Readable.toWeb(stream) as ReadableStream, 200, headers);
-}
 
 function downloadName(title: string, kind: string): string {
   return `${title}.${FILE_KIND_EXTENSIONS[kind as FileKind] ?? 'bin'}`;

@@ -91,7 +91,15 @@ export function isEditable(d: Dossier): boolean {
 
 export async function createDossier(
   db: Db,
-  args: { institution: Institution; year: number; targetLevel: TargetLevel; actorId: string },
+  args: {
+    institution: Institution;
+    year: number;
+    targetLevel: TargetLevel;
+    actorId: string;
+    /** An earlier dossier of the same institution whose evidence links are carried over (matching item codes). */
+    carryOverFrom?: Dossier;
+    purpose?: Dossier['purpose'];
+  },
 ): Promise<Dossier> {
   const kind = args.targetLevel === 'community_hospital' ? 'community_hospital' : args.institution.kind;
   const standardRow = await currentStandardFor(db, kind);
@@ -117,9 +125,12 @@ export async function createDossier(
     review_version: 0,
     submitted_at: null,
     decided_at: null,
-    previous_dossier_id: null,
-    purpose: 'assessment',
+    previous_dossier_id: args.carryOverFrom?.id ?? null,
+    purpose: args.purpose ?? 'assessment',
   };
+  if (args.carryOverFrom && args.carryOverFrom.institution_id !== args.institution.id) {
+    throw new HTTPException(400, { message: '只能沿用本机构以往档案的佐证材料。' });
+  }
   return db.transaction().execute(async (trx) => {
     const exists = await trx
       .selectFrom('dossiers')
@@ -132,6 +143,7 @@ export async function createDossier(
     await trx.insertInto('dossiers').values(dossier).execute();
     const rows = items.map((n) => ({ dossier_id: dossier.id, item_code: n.code, self_grade: null, narrative: '', updated_by: null, updated_at: null }));
     for (let i = 0; i < rows.length; i += 200) await trx.insertInto('dossier_items').values(rows.slice(i, i + 200)).execute();
+    if (args.carryOverFrom) await carryOverEvidence(trx, args.carryOverFrom.id, dossier.id, args.actorId);
     return dossier;
   });
 }
@@ -154,4 +166,34 @@ export async function saveSelfAssessment(
     await trx.updateTable('dossiers').set({ updated_at: now }).where('id', '=', args.dossierId).execute();
     return 'saved';
   });
+}
+
+/**
+ * Copies the evidence links of an earlier dossier (a previous campaign year, or the dossier a 回头看 re-review
+ * starts from) onto the items with the same code; links follow each document's current version again.
+ * Items that no longer exist under the new edition are skipped. Returns how many links were carried.
+ */
+export async function carryOverEvidence(trx: Db, fromId: string, toId: string, actorId: string): Promise<number> {
+  const items = new Set((await trx.selectFrom('dossier_items').select('item_code').where('dossier_id', '=', toId).execute()).map((r) => r.item_code));
+  const links = await trx
+    .selectFrom('item_evidence')
+    .innerJoin('documents', 'documents.id', 'item_evidence.document_id')
+    .select(['item_evidence.item_code', 'item_evidence.document_id', 'item_evidence.page_from', 'item_evidence.page_to', 'item_evidence.position'])
+    .where('item_evidence.dossier_id', '=', fromId)
+    .where('documents.trashed_at', 'is', null)
+    .execute();
+  let carried = 0;
+  const now = nowIso();
+  for (const l of links.filter((x) => items.has(x.item_code))) {
+    await trx
+      .insertInto('item_evidence')
+      .values({ id: newId('ev'), dossier_id: toId, item_code: l.item_code, document_id: l.document_id, version_id: null, page_from: l.page_from, page_to: l.page_to, position: l.position, created_by: actorId, created_at: now })
+      .execute();
+    await trx
+      .insertInto('document_events')
+      .values({ document_id: l.document_id, dossier_id: toId, item_code: l.item_code, actor_id: actorId, at: now, action: 'link', detail: JSON.stringify({ carried_over_from: fromId }) })
+      .execute();
+    carried++;
+  }
+  return carried;
 }

@@ -30,6 +30,8 @@ const createForm = z.object({
   institution_id: z.string().min(1, '请选择机构').max(64),
   year: z.coerce.number({ message: '年度应为数字' }).int('年度应为整数').min(2018, '年度不能早于2018年').max(2100, '年度无效'),
   target_level: z.enum(['basic', 'recommended', 'community_hospital'], { message: '请选择评价等级' }),
+  carry_over_from: z.string().max(64).default(''),
+  purpose: z.enum(['assessment', 're_review'], { message: '请选择档案用途' }).default('assessment'),
 });
 
 const selfAssessmentForm = z.object({
@@ -77,6 +79,7 @@ export function dossierRoutes(): Hono {
         rows={rows}
         filters={filters}
         creatable={await creatableInstitutions(c)}
+        carrySources={await listDossiers(c.get('db'), currentUser(c), {})}
         defaultYear={new Date().getFullYear()}
         error={error}
       />
@@ -99,9 +102,30 @@ export function dossierRoutes(): Hono {
       .where('id', 'in', visibleInstitutionIds(db, user))
       .executeTakeFirst();
     if (!institution) notFound('机构');
+    const from = parsed.data.carry_over_from
+      ? await db.selectFrom('dossiers').selectAll().where('id', '=', parsed.data.carry_over_from).where('institution_id', '=', institution.id).executeTakeFirst()
+      : undefined;
+    if (parsed.data.carry_over_from && !from) return renderList(c, '只能沿用本机构以往档案的佐证材料，请重新选择。', 400);
+    if (parsed.data.purpose === 're_review' && from?.state !== 'passed') {
+      return renderList(c, '“回头看”复评需要选择该机构已通过评价的档案作为依据（沿用其佐证材料，对照现行标准重新自评）。', 400);
+    }
     try {
-      const dossier = await createDossier(db, { institution, year: parsed.data.year, targetLevel: parsed.data.target_level, actorId: user.id });
-      await recordAudit(db, { actorId: user.id, ip: clientIp(c), action: 'dossier.create', subjectType: 'dossier', subjectId: dossier.id });
+      const dossier = await createDossier(db, {
+        institution,
+        year: parsed.data.year,
+        targetLevel: parsed.data.target_level,
+        actorId: user.id,
+        purpose: parsed.data.purpose,
+        ...(from ? { carryOverFrom: from } : {}),
+      });
+      await recordAudit(db, {
+        actorId: user.id,
+        ip: clientIp(c),
+        action: 'dossier.create',
+        subjectType: 'dossier',
+        subjectId: dossier.id,
+        detail: { purpose: parsed.data.purpose, carried_over_from: from?.id ?? null },
+      });
       return c.redirect(`/dossiers/${dossier.id}`, 303);
     } catch (err) {
       if (err instanceof HTTPException && err.status === 409) return renderList(c, err.message, 409);

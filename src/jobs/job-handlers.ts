@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createOcrPool, type OcrPool } from '../adapters/ocr.ts';
 import { deriveDocument } from '../documents/derive-document.ts';
 import { extractText } from '../documents/extract-text.ts';
+import { runBinderBuild } from '../binder/binder-builds.ts';
 import type { ObjectStore } from '../adapters/object-store/object-store.ts';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/database.ts';
@@ -32,6 +33,7 @@ export function createJobHandlers(deps: JobHandlerDeps): JobHandlerSet {
     handlers: {
       derive_document: ({ versionId }) => deriveDocument({ db: deps.database.db, store: deps.store, tmpDir }, versionId),
       extract_text: ({ versionId }, ctx) => extractText({ db: deps.database.db, store: deps.store, tmpDir, ocr }, versionId, ctx),
+      build_binder: ({ buildId }, ctx) => runBinderBuild({ db: deps.database.db, store: deps.store, tmpDir }, buildId, ctx),
     },
     close: async () => {
       await pool?.close();

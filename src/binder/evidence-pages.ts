@@ -1,0 +1,124 @@
+// Evidence into pages: each evidence is opened once (in plan order) and kept while its slices are written —
+// an evidence cut across two volumes stays loaded across the boundary; the previous one is released when the
+// next is opened, so memory is bounded by one source document. Whatever cannot be printed becomes a placeholder
+// sheet naming the document and the reason, and is reported.
+import type { EvidenceOpener, PlanEvidence, ReplacedEvidence } from './binder-types.ts';
+import type { BinderDocument } from './pdf/binder-document.ts';
+import { loadImage, writeImagePage, type ImageLoad } from './pdf/image-page.ts';
+import { PageImporter, loadSourcePdf, type SourcePdf } from './pdf/pdf-page-import.ts';
+import { renderPage, type Measures } from './pdf/sheet-layout.ts';
+import { placeholderSheet } from './pdf/sheets.ts';
+import type { EvidenceSlice } from './plan-volumes.ts';
+
+export const OPEN_FAILED_REASON = '文件无法打开';
+
+type Opened =
+  | { kind: 'pdf'; source: SourcePdf; selected: number[]; importers: Map<BinderDocument, PageImporter> }
+  | { kind: 'image'; image: Extract<ImageLoad, { ok: true }>; selected: number[] }
+  | { kind: 'failed'; reason: string };
+
+/** Source page indexes (0-based) selected by the evidence's 1-based inclusive range, clamped to the document. */
+export function selectPages(e: PlanEvidence, count: number): { pages: number[]; note: string | null } {
+  const wantFrom = Math.max(1, e.pageFrom ?? 1);
+  const wantTo = e.pageTo ?? count;
+  const from = Math.min(wantFrom, count);
+  const to = Math.min(Math.max(from, wantTo), count);
+  const pages: number[] = [];
+  for (let p = from; p <= to; p++) pages.push(p - 1);
+  const note =
+    (e.pageFrom !== null || e.pageTo !== null) && (wantFrom > count || wantTo > count || wantTo < wantFrom)
+      ? `页码范围第 ${e.pageFrom ?? 1}–${e.pageTo ?? count} 页超出文件页数（${count} 页），已按第 ${from}–${to} 页装订`
+      : null;
+  return { pages, note };
+}
+
+export class EvidencePages {
+  private currentKey: string | null = null;
+  private current: Opened | null = null;
+  readonly replaced: ReplacedEvidence[] = [];
+  readonly adjusted: ReplacedEvidence[] = [];
+
+  constructor(
+    private readonly open: EvidenceOpener,
+    private readonly measures: Measures,
+  ) {}
+
+  /** Writes one slice of an evidence into `doc`; calls `pageDone` after every page (and lets the writer drain). */
+  async writeSlice(doc: BinderDocument, e: PlanEvidence, slice: EvidenceSlice, occurrence: string, itemCode: string, pageDone: () => Promise<void>): Promise<void> {
+    const opened = await this.get(e, occurrence);
+    const label = `条款 ${itemCode}`;
+    const placeholder = async (reason: string) => {
+      doc.addSheet(renderPage(placeholderSheet(this.measures, { title: e.title, fileName: e.fileName, reason }, itemCode), doc.fonts), label);
+      await doc.writer.drain();
+      await pageDone();
+    };
+    if (opened.kind === 'failed') {
+      if (slice.from === 0) await placeholder(opened.reason);
+      return;
+    }
+    const pages = opened.selected.slice(slice.from, slice.to ?? undefined);
+    if (opened.kind === 'pdf') {
+      let importer = opened.importers.get(doc);
+      if (!importer) opened.importers.set(doc, (importer = new PageImporter(opened.source, doc)));
+      for (const index of pages) {
+        importer.importPage(index, label);
+        await doc.writer.drain();
+        await pageDone();
+      }
+      return;
+    }
+    for (const index of pages) {
+      let img;
+      try {
+        img = await opened.image.page(index);
+      } catch {
+        const reason = `图片第 ${index + 1} 页已损坏，无法读取`;
+        this.replaced.push({ key: e.key, title: e.title, reason });
+        await placeholder(reason);
+        continue;
+      }
+      writeImagePage(doc, img, label);
+      await doc.writer.drain();
+      await pageDone();
+    }
+  }
+
+  /** Drops the loaded source (end of the build). */
+  release(): void {
+    this.current = null;
+    this.currentKey = null;
+  }
+
+  private async get(e: PlanEvidence, occurrence: string): Promise<Opened> {
+    if (this.currentKey === occurrence && this.current) return this.current;
+    this.current = null; // let the previous source be collected before the next is read
+    this.currentKey = occurrence;
+    this.current = await this.load(e);
+    if (this.current.kind === 'failed') this.replaced.push({ key: e.key, title: e.title, reason: this.current.reason });
+    return this.current;
+  }
+
+  private async load(e: PlanEvidence): Promise<Opened> {
+    let target;
+    try {
+      target = await this.open(e);
+    } catch {
+      return { kind: 'failed', reason: OPEN_FAILED_REASON };
+    }
+    if (target.type === 'unavailable') return { kind: 'failed', reason: target.reason || OPEN_FAILED_REASON };
+    if (target.type === 'pdf') {
+      const loaded = await loadSourcePdf(target.path);
+      if (!loaded.ok) return { kind: 'failed', reason: loaded.reason };
+      return { kind: 'pdf', source: loaded.source, selected: this.select(e, loaded.source.pages.length), importers: new Map() };
+    }
+    const image = await loadImage(target.path);
+    if (!image.ok) return { kind: 'failed', reason: image.reason };
+    return { kind: 'image', image, selected: this.select(e, image.pageCount) };
+  }
+
+  private select(e: PlanEvidence, count: number): number[] {
+    const { pages, note } = selectPages(e, count);
+    if (note) this.adjusted.push({ key: e.key, title: e.title, reason: note });
+    return pages;
+  }
+}

@@ -1,0 +1,86 @@
+// The binder PDF of a dossier: volumes planned from the page estimates, written one after the other, each page
+// streamed to disk as soon as it is made (memory does not grow with the dossier), then finished — with per-volume
+// numbering each volume as soon as it is complete, with continuous numbering all together at the end, when the
+// grand total is known. Then the box and spine labels for all volumes.
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { RenderBinderArgs, RenderBinderResult, RenderedVolume, ReplacedEvidence } from './binder-types.ts';
+import { EvidencePages } from './evidence-pages.ts';
+import type { PageNumbering } from './pdf/binder-document.ts';
+import { loadFontPrograms } from './pdf/cjk-font.ts';
+import type { Measures } from './pdf/sheet-layout.ts';
+import { planVolumes } from './plan-volumes.ts';
+import { renderLabels } from './render-labels.ts';
+import { VolumeBuilder, type VolumeContext } from './volume-builder.ts';
+
+const PROGRESS_EVERY = 50;
+
+export function volumeFileName(volumeNo: number): string {
+  return `volume-${String(volumeNo).padStart(2, '0')}.pdf`;
+}
+
+export async function renderBinder(args: RenderBinderArgs): Promise<RenderBinderResult & { adjusted: ReplacedEvidence[] }> {
+  const { plan, options, outDir } = args;
+  const programs = await loadFontPrograms();
+  const measures: Measures = { regular: programs.regular, bold: programs.bold };
+  const volumes = planVolumes(plan, options, measures);
+  const total = volumes.reduce((n, v) => n + v.estimatedPages, 0);
+  const itemCount = plan.chapters.reduce((n, c) => n + c.sections.reduce((k, s) => k + s.items.length, 0), 0);
+  await mkdir(outDir, { recursive: true });
+
+  let done = 0;
+  let reported = 0;
+  const pageDone = async () => {
+    done++;
+    if (args.onProgress && done - reported >= PROGRESS_EVERY) {
+      reported = done;
+      await args.onProgress(Math.min(done, total), total);
+    }
+  };
+  const evidence = new EvidencePages(args.open, measures);
+  const ctx: VolumeContext = { plan, options, programs, measures, volumeCount: volumes.length, itemCount, evidence, pageDone };
+
+  const open: VolumeBuilder[] = [];
+  const rendered: RenderedVolume[] = [];
+  try {
+    for (const volume of volumes) {
+      const builder = await VolumeBuilder.create(ctx, volume, path.join(outDir, volumeFileName(volume.volumeNo)));
+      open.push(builder);
+      await builder.build();
+      if (options.numbering === 'per_volume') {
+        open.pop();
+        rendered.push(await builder.finish(perVolume(builder.pageCount)));
+      }
+    }
+    evidence.release();
+    if (options.numbering === 'continuous') {
+      const grand = open.reduce((n, b) => n + b.pageCount, 0);
+      let offset = 0;
+      while (open.length > 0) {
+        const builder = open.shift()!;
+        const first = offset;
+        rendered.push(await builder.finish({ number: (i) => first + i + 1, total: grand }));
+        offset += builder.pageCount;
+      }
+    }
+  } catch (err) {
+    for (const b of open) await b.abort();
+    for (const v of volumes) await rm(path.join(outDir, volumeFileName(v.volumeNo)), { force: true });
+    throw err;
+  }
+
+  const labelsPath = path.join(outDir, 'labels.pdf');
+  await renderLabels({ plan, retentionPeriod: options.retentionPeriod, volumes: rendered, path: labelsPath });
+  if (args.onProgress) await args.onProgress(total, total);
+  return {
+    volumes: rendered,
+    labelsPath,
+    replaced: evidence.replaced,
+    adjusted: evidence.adjusted,
+    pageCount: rendered.reduce((n, v) => n + v.pageCount, 0),
+  };
+}
+
+function perVolume(count: number): PageNumbering {
+  return { number: (i) => i + 1, total: count };
+}

@@ -1,0 +1,244 @@
+// Review pages: the reviewer's inbox, the dossier's review tab, submission, per-item review grades,
+// expert assignment and decisions. Scope: reviewAccess (404 outside it); acting needs the active stage.
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { z } from 'zod';
+import { ReviewInboxPage } from '../../views/review-inbox-page.tsx';
+import { ReviewItemRow, ReviewPage, type EvidenceLink, type ReviewPageProps } from '../../views/review-page.tsx';
+import { recordAudit } from '../audit/audit-log.ts';
+import { forgetDossierView, loadDossierView } from '../dossiers/dossier-view-cache.ts';
+import { findItem, type DossierView } from '../dossiers/dossier-view-model.ts';
+import type { Db } from '../db/database.ts';
+import { ALL_ROLES, currentUser, notFound, requireRole } from '../http/access.ts';
+import { clientIp } from '../http/client-ip.ts';
+import { pageContext } from '../http/page-context.ts';
+import { isUniqueViolation } from '../institutions/institution-repository.ts';
+import { GRADES } from '../standards/standard-schema.ts';
+import { isInstitutionUser, reviewAccess, type ReviewAccess } from './review-access.ts';
+import { assignableExperts, loadReviewHistory, recentDecisionsBy, reviewInbox, saveReviewGrade } from './review-repository.ts';
+import { routeForInstitution } from './review-route-config.ts';
+import { decide, submitDossier } from './review-workflow.ts';
+import { submissionBlockers } from './submission-precheck.ts';
+
+const versionField = z.coerce.number().int().min(0);
+
+const decisionForm = z
+  .object({
+    stage_id: z.string().min(1).max(64),
+    review_version: versionField,
+    outcome: z.enum(['pass', 'return', 'fail'], { message: '请选择结论：通过、退回修改或不通过。' }),
+    reasons: z.string().max(4000, '意见不能超过 4000 字。').default(''),
+    items: z.string().max(4000).default(''),
+  })
+  .refine((f) => f.outcome === 'pass' || f.reasons.trim().length > 0, { message: '退回修改或不通过时必须填写意见与理由。', path: ['reasons'] });
+
+const gradeForm = z.object({
+  grade: z.string().refine((g) => g === '' || (GRADES as readonly string[]).includes(g), '评审等级只能是 A、B、C、未达标。').default(''),
+  note: z.string().max(2000, '评审意见不能超过 2000 字。').default(''),
+  onsite_finding: z.string().max(2000, '现场复核发现不能超过 2000 字。').default(''),
+});
+
+function formValues(body: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+async function evidenceByItem(db: Db, dossierId: string): Promise<Map<string, EvidenceLink[]>> {
+  const rows = await db
+    .selectFrom('item_evidence')
+    .innerJoin('documents', 'documents.id', 'item_evidence.document_id')
+    .select(['item_evidence.item_code', 'item_evidence.document_id', 'documents.title'])
+    .where('item_evidence.dossier_id', '=', dossierId)
+    .orderBy('item_evidence.item_code')
+    .orderBy('item_evidence.position')
+    .execute();
+  const map = new Map<string, EvidenceLink[]>();
+  for (const r of rows) {
+    const list = map.get(r.item_code) ?? [];
+    list.push({ document_id: r.document_id, title: r.title });
+    map.set(r.item_code, list);
+  }
+  return map;
+}
+
+async function loadAll(c: Context): Promise<{ view: DossierView; access: ReviewAccess }> {
+  const db = c.get('db');
+  const user = currentUser(c);
+  const id = c.req.param('id') ?? '';
+  const access = await reviewAccess(db, user, id);
+  const view = access && (await loadDossierView(db, user, id));
+  if (!access || !view) notFound('档案');
+  return { view, access };
+}
+
+async function pageProps(c: Context, flash?: ReviewPageProps['flash']): Promise<ReviewPageProps> {
+  const db = c.get('db');
+  const user = currentUser(c);
+  const { view, access } = await loadAll(c);
+  const institutionSide = isInstitutionUser(user, view.dossier);
+  return {
+    ctx: pageContext(c),
+    view,
+    access,
+    route: await routeForInstitution(db, view.institution, view.dossier.target_level),
+    history: await loadReviewHistory(db, view.dossier.id),
+    blockers: institutionSide && (view.dossier.state === 'draft' || view.dossier.state === 'returned') ? await submissionBlockers(db, view) : null,
+    canSubmit: institutionSide && user.role === 'head',
+    evidence: await evidenceByItem(db, view.dossier.id),
+    expertChoices: access.canReview ? await assignableExperts(db, view.institution.county_code) : [],
+    ...(flash ? { flash } : {}),
+  };
+}
+
+export function reviewRoutes(): Hono {
+  // Mounted at '/': no app.use('*') here, it would guard every path of the app.
+  const app = new Hono();
+  const signedIn = requireRole(...ALL_ROLES);
+
+  app.get('/review', requireRole('county_reviewer', 'city_reviewer', 'province_reviewer', 'expert'), async (c) => {
+    const user = currentUser(c);
+    const db = c.get('db');
+    return c.html(<ReviewInboxPage ctx={pageContext(c)} rows={await reviewInbox(db, user)} recent={await recentDecisionsBy(db, user.id)} now={new Date().toISOString()} />);
+  });
+
+  app.get('/dossiers/:id/review', signedIn, async (c) => {
+    const flash = c.req.query('done');
+    const messages: Record<string, string> = {
+      submitted: '档案已提交评审并已封存。',
+      pass: '已作出“通过”决定，档案已封存。',
+      return: '已退回修改，档案已封存。',
+      fail: '已作出“不通过”决定，档案已封存。',
+      expert: '已指派专家。',
+    };
+    return c.html(<ReviewPage {...await pageProps(c, flash && messages[flash] ? { kind: 'ok', message: messages[flash] } : undefined)} />);
+  });
+
+  app.post('/dossiers/:id/submit', signedIn, async (c) => {
+    const user = currentUser(c);
+    const db = c.get('db');
+    const { view } = await loadAll(c);
+    if (!isInstitutionUser(user, view.dossier) || user.role !== 'head') notFound();
+    const body = formValues(await c.req.parseBody());
+    const version = versionField.safeParse(body['review_version']);
+    const fail = async (status: 400 | 409, message: string) => c.html(<ReviewPage {...await pageProps(c, { kind: 'error', message })} />, status);
+    if (!version.success || version.data !== view.dossier.review_version) {
+      return fail(409, view.dossier.state === 'in_review' ? '档案已经提交，正在评审中，无需重复提交。' : '档案状态已变化，请查看最新状态后再操作。');
+    }
+    const blockers = await submissionBlockers(db, view);
+    if (blockers.length > 0) return fail(400, `还有 ${blockers.length} 个问题需要先处理，档案未提交。`);
+    try {
+      await submitDossier(db, { user, dossier: view.dossier, institution: view.institution, ip: clientIp(c) });
+    } catch (err) {
+      if (err instanceof HTTPException && err.status === 409) return fail(409, err.message);
+      throw err;
+    } finally {
+      forgetDossierView(view.dossier.id);
+    }
+    return c.redirect(`/dossiers/${view.dossier.id}/review?done=submitted`, 303);
+  });
+
+  app.post('/dossiers/:id/review/items/:code', signedIn, async (c) => {
+    const user = currentUser(c);
+    const db = c.get('db');
+    const props = await pageProps(c);
+    const item = findItem(props.view, c.req.param('code'));
+    if (!item) notFound('条款');
+    const stage = props.access.activeStage;
+    if (!props.access.canReview || !stage) notFound();
+    const parsed = gradeForm.safeParse(formValues(await c.req.parseBody()));
+    const row = (extra: { saved?: boolean; error?: string }, p = props) => <ReviewItemRow props={p} item={item} {...extra} />;
+    if (!parsed.success) return c.html(row({ error: parsed.error.issues.map((i) => i.message).join(' ') }), 400);
+    await saveReviewGrade(db, {
+      dossierId: props.view.dossier.id,
+      round: stage.round,
+      position: stage.position,
+      itemCode: item.node.code,
+      grade: parsed.data.grade || null,
+      note: parsed.data.note.trim(),
+      onsite: parsed.data.onsite_finding.trim(),
+      reviewerId: user.id,
+    });
+    await recordAudit(db, {
+      actorId: user.id,
+      ip: clientIp(c),
+      action: 'review.grade',
+      subjectType: 'dossier',
+      subjectId: props.view.dossier.id,
+      detail: { item: item.node.code, grade: parsed.data.grade || null, stage: stage.label },
+    });
+    const fresh = await pageProps(c);
+    if (!c.get('htmx')) return c.redirect(`/dossiers/${props.view.dossier.id}/review#rv-${item.node.code.replaceAll('.', '-')}`, 303);
+    return c.html(row({ saved: true }, fresh));
+  });
+
+  app.post('/dossiers/:id/review/experts', signedIn, async (c) => {
+    const user = currentUser(c);
+    const db = c.get('db');
+    const { view, access } = await loadAll(c);
+    if (!access.canReview || user.role === 'expert') notFound();
+    const userId = formValues(await c.req.parseBody())['user_id'] ?? '';
+    const choices = await assignableExperts(db, view.institution.county_code);
+    if (!choices.some((e) => e.id === userId)) return c.html(<ReviewPage {...await pageProps(c, { kind: 'error', message: '请选择可以查看本机构档案的评审专家。' })} />, 400);
+    try {
+      await db.insertInto('review_assignments').values({ dossier_id: view.dossier.id, user_id: userId, assigned_by: user.id, created_at: new Date().toISOString() }).execute();
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err; // already assigned: nothing to do
+    }
+    await recordAudit(db, { actorId: user.id, ip: clientIp(c), action: 'review.assign_expert', subjectType: 'dossier', subjectId: view.dossier.id, detail: { expert: userId } });
+    return c.redirect(`/dossiers/${view.dossier.id}/review?done=expert`, 303);
+  });
+
+  app.post('/dossiers/:id/review/decision', signedIn, async (c) => {
+    const user = currentUser(c);
+    const db = c.get('db');
+    const { view, access } = await loadAll(c);
+    if (!access.canReview && !(await wasReviewerHere(db, user.id, view.dossier.id))) notFound();
+    const fail = async (status: 400 | 409, message: string) => c.html(<ReviewPage {...await pageProps(c, { kind: 'error', message })} />, status);
+    const parsed = decisionForm.safeParse(formValues(await c.req.parseBody()));
+    if (!parsed.success) return fail(400, parsed.error.issues.map((i) => i.message).join(' '));
+    const items = [...new Set(parsed.data.items.split(/[\s,，、;；]+/).filter(Boolean))];
+    const unknown = items.filter((code) => !findItem(view, code));
+    if (unknown.length > 0) return fail(400, `条款号不存在：${unknown.join('、')}。`);
+    try {
+      await decide(db, {
+        user,
+        dossier: view.dossier,
+        institution: view.institution,
+        stageId: parsed.data.stage_id,
+        expectedVersion: parsed.data.review_version,
+        outcome: parsed.data.outcome,
+        reasons: parsed.data.reasons.trim(),
+        items,
+        ip: clientIp(c),
+      });
+    } catch (err) {
+      if (err instanceof HTTPException && err.status === 409) return fail(409, err.message);
+      throw err;
+    } finally {
+      forgetDossierView(view.dossier.id);
+    }
+    return c.redirect(`/dossiers/${view.dossier.id}/review?done=${parsed.data.outcome}`, 303);
+  });
+
+  return app;
+}
+
+/** A reviewer whose stage just moved on still gets the "someone decided first" message, not a 404. */
+async function wasReviewerHere(db: Db, userId: string, dossierId: string): Promise<boolean> {
+  const user = await db.selectFrom('users').select(['role', 'region_code']).where('id', '=', userId).executeTakeFirst();
+  if (!user) return false;
+  const level = user.role === 'county_reviewer' ? 'county' : user.role === 'city_reviewer' ? 'city' : user.role === 'province_reviewer' ? 'province' : null;
+  if (user.role === 'expert') {
+    return Boolean(await db.selectFrom('review_assignments').select('user_id').where('dossier_id', '=', dossierId).where('user_id', '=', userId).executeTakeFirst());
+  }
+  if (!level) return false;
+  const stage = await db
+    .selectFrom('review_stages')
+    .select('id')
+    .where('dossier_id', '=', dossierId)
+    .where('region_level', '=', level)
+    .where('region_code', '=', user.region_code ?? '')
+    .executeTakeFirst();
+  return Boolean(stage);
+}
