@@ -10,6 +10,7 @@ import type { Db } from '../db/database.ts';
 import type { BinderBuild, BinderVolume } from '../db/schema.ts';
 import { blobKey, upsertBlob } from '../documents/document-repository.ts';
 import { newId, nowIso } from '../ids.ts';
+import { inTransaction } from '../institutions/institution-repository.ts';
 import { enqueue } from '../jobs/job-queue.ts';
 import type { JobContext } from '../jobs/worker.ts';
 import type { BinderOptions, EvidenceOpener, RenderBinderResult } from './binder-types.ts';
@@ -37,7 +38,7 @@ export async function requestBinderBuild(db: Db, a: { dossierId: string; options
     report_json: '{}',
     error: '',
   };
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await trx.insertInto('binder_builds').values(build).execute();
     const jobId = await enqueue(trx, 'build_binder', { buildId: build.id }, { dedupeKey: `binder:${build.id}`, maxAttempts: 3 });
     await trx.updateTable('binder_builds').set({ job_id: jobId }).where('id', '=', build.id).execute();

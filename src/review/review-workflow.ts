@@ -8,6 +8,8 @@ import type { DecisionOutcome, Dossier, Institution, ReviewRoute, ReviewStage, U
 import { recordAudit } from '../audit/audit-log.ts';
 import { newId, nowIso } from '../ids.ts';
 import { sealDossier } from '../seals/seal-chain.ts';
+import { requestBinderBuild } from '../binder/binder-builds.ts';
+import { DEFAULT_BINDER_OPTIONS } from '../binder/binder-types.ts';
 import { holderRegion, routeForInstitution } from './review-route-config.ts';
 import { mayActAtStage } from './review-access.ts';
 import { isUniqueViolation } from '../institutions/institution-repository.ts';
@@ -65,6 +67,11 @@ async function explainConflict(db: Db, dossierId: string): Promise<never> {
   conflict('该档案的状态刚刚已被他人更改（例如已提交），您的操作未保存。请刷新页面查看最新状态。');
 }
 
+/** Every seal gets the binder of the sealed state (built in the background, deterministic) for its archive. */
+async function sealBinder(trx: Db, dossierId: string, userId: string): Promise<string> {
+  return (await requestBinderBuild(trx, { dossierId, options: DEFAULT_BINDER_OPTIONS, userId })).id;
+}
+
 export interface SubmitArgs {
   user: User;
   dossier: Dossier;
@@ -84,7 +91,7 @@ export async function submitDossier(db: Db, a: SubmitArgs): Promise<ReviewStage>
     await transition(trx, a.dossier, { state: 'in_review', stage: first.position, round, submitted_at: at }, at);
     await pinEvidenceVersions(trx, a.dossier.id);
     const stage = await openStage(trx, a.dossier, a.institution, first, round, at);
-    await sealDossier(trx, { dossierId: a.dossier.id, event: 'submit', decisionId: null, actorId: a.user.id, at });
+    await sealDossier(trx, { dossierId: a.dossier.id, event: 'submit', decisionId: null, actorId: a.user.id, at, binderBuildId: await sealBinder(trx, a.dossier.id, a.user.id) });
     await recordAudit(trx, { actorId: a.user.id, ip: a.ip, action: 'dossier.submit', subjectType: 'dossier', subjectId: a.dossier.id, detail: { round, stage: stage.label } });
     return stage;
   });
@@ -170,7 +177,7 @@ export async function decide(db: Db, a: DecideArgs): Promise<{ decisionId: strin
       const closed = a.outcome === 'pass' ? 'passed' : a.outcome === 'return' ? 'returned' : 'failed';
       await trx.updateTable('review_stages').set({ state: closed, closed_at: at }).where('id', '=', stage.id).execute();
       const next = reopen ? await openStage(trx, dossier, a.institution, reopen, stage.round, at) : null;
-      await sealDossier(trx, { dossierId: dossier.id, event: a.outcome, decisionId, actorId: a.user.id, at });
+      await sealDossier(trx, { dossierId: dossier.id, event: a.outcome, decisionId, actorId: a.user.id, at, binderBuildId: await sealBinder(trx, dossier.id, a.user.id) });
       await recordAudit(trx, {
         actorId: a.user.id,
         ip: a.ip,
