@@ -85,7 +85,8 @@ async function tamper(src: string, dest: string, target: (name: string) => boole
         stream!.on('end', () => {
           const data = Buffer.concat(chunks);
           if (!changed && target(entry.fileName)) {
-            data[Math.floor(data.length / 2)] ^= 0x01;
+            const at = Math.floor(data.length / 2);
+            data[at] = data[at]! ^ 0x01;
             changed = entry.fileName;
           }
           out.addBuffer(data, entry.fileName);
