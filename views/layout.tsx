@@ -21,6 +21,7 @@ const NAV: NavLink[] = [
   { href: '/standards', label: '能力标准', show: () => true },
   { href: '/admin/regions', label: '行政区划', show: (u) => u.role === 'admin' },
   { href: '/admin/users', label: '账号', show: (u) => u.role === 'admin' },
+  { href: '/admin/review-routes', label: '审核流程', show: (u) => u.role === 'admin' },
   { href: '/admin/audit', label: '审计日志', show: (u) => u.role === 'admin' },
 ];
 

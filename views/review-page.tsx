@@ -381,6 +381,13 @@ export function ReviewPage(p: ReviewPageProps) {
       <Submission {...p} />
       <DecisionForm {...p} />
       <Experts {...p} />
+      <section class="card" id="review-annotations-card">
+        <h2>未解决的文件批注</h2>
+        <p class="muted small">审核人员在佐证材料上圈出的问题。机构可以逐条回复；审核人员确认后标为已解决。</p>
+        <div id="review-annotations" hx-get={`/dossiers/${dossier.id}/annotations?open=1&list_id=review-annotations`} hx-trigger="load" hx-swap="innerHTML">
+          <p class="muted">正在加载…</p>
+        </div>
+      </section>
       <ItemsTable {...p} />
       <DecisionHistory history={p.history} />
     </Layout>

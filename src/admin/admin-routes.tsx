@@ -3,6 +3,8 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { AdminRegionsPage } from '../../views/admin-regions-page.tsx';
 import { AdminUsersPage } from '../../views/admin-users-page.tsx';
+import { ReviewRoutesPage } from '../../views/review-routes-page.tsx';
+import { parseRouteText, saveProvinceRoute } from '../review/route-settings.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { Role } from '../db/schema.ts';
 import { currentUser, notFound, requireRole } from '../http/access.ts';
@@ -41,6 +43,29 @@ export function adminRoutes(): Hono {
     c.html(<AdminRegionsPage ctx={pageContext(c)} regions={await listRegions(c.get('db'))} {...extra} />, status);
 
   app.get('/regions', (c) => regionsPage(c));
+
+  const routesPage = async (c: Context, extra: { error?: string; ok?: string; draft?: { province_code: string; target_level: string; stages: string } } = {}, status: 200 | 400 = 200) => {
+    const db = c.get('db');
+    const provinces = await db.selectFrom('regions').selectAll().where('level', '=', 'province').orderBy('code').execute();
+    const routes = await db.selectFrom('review_routes').selectAll().orderBy('target_level').orderBy('position').execute();
+    return c.html(<ReviewRoutesPage ctx={pageContext(c)} provinces={provinces} routes={routes} {...extra} />, status);
+  };
+  app.get('/review-routes', (c) => routesPage(c));
+  app.post('/review-routes', async (c) => {
+    const db = c.get('db');
+    const form = z
+      .object({ province_code: z.string().max(6), target_level: z.enum(['basic', 'recommended', 'community_hospital']), stages: z.string().max(2000).default('') })
+      .safeParse(await c.req.parseBody());
+    if (!form.success) return routesPage(c, { error: '请求有误，请刷新页面后重试。' }, 400);
+    const { province_code, target_level, stages } = form.data;
+    const province = await db.selectFrom('regions').select(['code', 'name']).where('code', '=', province_code).where('level', '=', 'province').executeTakeFirst();
+    if (!province) notFound('省份');
+    const parsed = parseRouteText(stages);
+    if (!parsed.ok) return routesPage(c, { error: parsed.errors.join(' '), draft: form.data }, 400);
+    await saveProvinceRoute(db, province.code, target_level, parsed.stages);
+    await recordAudit(db, { actorId: currentUser(c).id, ip: clientIp(c), action: 'review_route.save', subjectType: 'region', subjectId: province.code, detail: { target_level, stages: parsed.stages } });
+    return routesPage(c, { ok: parsed.stages.length > 0 ? `已保存${province.name}的审核流程。` : `${province.name}已恢复使用国家默认流程。` });
+  });
   app.post('/regions', async (c) => {
     const body = await c.req.parseBody();
     const parsed = regionForm.safeParse(body);

@@ -26,6 +26,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'region.create': '新建行政区划',
   'region.rename': '修改行政区划名称',
   'user.create': '新建账号',
+  'review_route.save': '修改审核流程',
 };
 
 export function auditActionLabel(action: string): string {

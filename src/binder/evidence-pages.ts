@@ -1,7 +1,9 @@
 // Evidence into pages: each evidence is opened once (in plan order) and kept while its slices are written —
 // an evidence cut across two volumes stays loaded across the boundary; the previous one is released when the
-// next is opened, so memory is bounded by one source document. Whatever cannot be printed becomes a placeholder
-// sheet naming the document and the reason, and is reported.
+// next is opened, so memory is bounded by one source document (plus the next file's bytes: while one evidence is
+// being written, the next is opened and, when not large, read, so disk and CPU work overlap). Whatever cannot be
+// printed becomes a placeholder sheet naming the document and the reason, and is reported.
+import { readFile, stat } from 'node:fs/promises';
 import type { EvidenceOpener, PlanEvidence, ReplacedEvidence } from './binder-types.ts';
 import type { BinderDocument } from './pdf/binder-document.ts';
 import { loadImage, writeImagePage, type ImageLoad } from './pdf/image-page.ts';
@@ -11,6 +13,19 @@ import { placeholderSheet } from './pdf/sheets.ts';
 import type { EvidenceSlice } from './plan-volumes.ts';
 
 export const OPEN_FAILED_REASON = '文件无法打开';
+
+export const evidenceOccurrence = (itemIndex: number, evidenceIndex: number) => `${itemIndex}:${evidenceIndex}`;
+
+/** Files up to this size are read ahead; larger ones are read when their turn comes (memory stays bounded). */
+const READ_AHEAD_BYTES = 64 * 1024 * 1024;
+
+type Fetched = { kind: 'pdf' | 'image'; path: string; bytes: Buffer | null } | { kind: 'failed'; reason: string };
+
+/** One appearance of an evidence in the binder (the same file linked to two items appears twice). */
+export interface EvidenceOccurrence {
+  occurrence: string;
+  evidence: PlanEvidence;
+}
 
 type Opened =
   | { kind: 'pdf'; source: SourcePdf; selected: number[]; importers: Map<BinderDocument, PageImporter> }
@@ -37,11 +52,17 @@ export class EvidencePages {
   private current: Opened | null = null;
   readonly replaced: ReplacedEvidence[] = [];
   readonly adjusted: ReplacedEvidence[] = [];
+  private readonly position = new Map<string, number>();
+  private ahead: { occurrence: string; fetched: Promise<Fetched> } | null = null;
 
   constructor(
     private readonly open: EvidenceOpener,
     private readonly measures: Measures,
-  ) {}
+    /** Every occurrence in the order they will be written (for reading ahead). */
+    private readonly order: EvidenceOccurrence[] = [],
+  ) {
+    order.forEach((o, i) => this.position.set(o.occurrence, i));
+  }
 
   /** Writes one slice of an evidence into `doc`; calls `pageDone` after every page (and lets the writer drain). */
   async writeSlice(doc: BinderDocument, e: PlanEvidence, slice: EvidenceSlice, occurrence: string, itemCode: string, pageDone: () => Promise<void>): Promise<void> {
@@ -87,18 +108,24 @@ export class EvidencePages {
   release(): void {
     this.current = null;
     this.currentKey = null;
+    this.ahead = null;
   }
 
   private async get(e: PlanEvidence, occurrence: string): Promise<Opened> {
     if (this.currentKey === occurrence && this.current) return this.current;
     this.current = null; // let the previous source be collected before the next is read
     this.currentKey = occurrence;
-    this.current = await this.load(e);
+    const fetched = this.ahead?.occurrence === occurrence ? this.ahead.fetched : this.fetch(e);
+    this.ahead = null;
+    const next = this.order[(this.position.get(occurrence) ?? -2) + 1];
+    if (next) this.ahead = { occurrence: next.occurrence, fetched: this.fetch(next.evidence) };
+    this.current = await this.load(e, await fetched);
     if (this.current.kind === 'failed') this.replaced.push({ key: e.key, title: e.title, reason: this.current.reason });
     return this.current;
   }
 
-  private async load(e: PlanEvidence): Promise<Opened> {
+  /** Asks the opener for the file and reads it (when not large). Never rejects. */
+  private async fetch(e: PlanEvidence): Promise<Fetched> {
     let target;
     try {
       target = await this.open(e);
@@ -106,12 +133,23 @@ export class EvidencePages {
       return { kind: 'failed', reason: OPEN_FAILED_REASON };
     }
     if (target.type === 'unavailable') return { kind: 'failed', reason: target.reason || OPEN_FAILED_REASON };
-    if (target.type === 'pdf') {
-      const loaded = await loadSourcePdf(target.path);
+    let bytes: Buffer | null = null;
+    try {
+      if ((await stat(target.path)).size <= READ_AHEAD_BYTES) bytes = await readFile(target.path);
+    } catch {
+      bytes = null; // reported by the loader, which tries again
+    }
+    return { kind: target.type, path: target.path, bytes };
+  }
+
+  private async load(e: PlanEvidence, f: Fetched): Promise<Opened> {
+    if (f.kind === 'failed') return f;
+    if (f.kind === 'pdf') {
+      const loaded = await loadSourcePdf(f.path, f.bytes);
       if (!loaded.ok) return { kind: 'failed', reason: loaded.reason };
       return { kind: 'pdf', source: loaded.source, selected: this.select(e, loaded.source.pages.length), importers: new Map() };
     }
-    const image = await loadImage(target.path);
+    const image = await loadImage(f.path, f.bytes);
     if (!image.ok) return { kind: 'failed', reason: image.reason };
     return { kind: 'image', image, selected: this.select(e, image.pageCount) };
   }

@@ -5,7 +5,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RenderBinderArgs, RenderBinderResult, RenderedVolume, ReplacedEvidence } from './binder-types.ts';
-import { EvidencePages } from './evidence-pages.ts';
+import { EvidencePages, evidenceOccurrence, type EvidenceOccurrence } from './evidence-pages.ts';
 import type { PageNumbering } from './pdf/binder-document.ts';
 import { loadFontPrograms } from './pdf/cjk-font.ts';
 import type { Measures } from './pdf/sheet-layout.ts';
@@ -37,7 +37,16 @@ export async function renderBinder(args: RenderBinderArgs): Promise<RenderBinder
       await args.onProgress(Math.min(done, total), total);
     }
   };
-  const evidence = new EvidencePages(args.open, measures);
+  const order: EvidenceOccurrence[] = [];
+  for (const v of volumes) {
+    for (const part of v.parts) {
+      for (const slice of part.slices) {
+        const occurrence = evidenceOccurrence(part.itemIndex, slice.evidenceIndex);
+        if (order[order.length - 1]?.occurrence !== occurrence) order.push({ occurrence, evidence: part.item.evidence[slice.evidenceIndex]! });
+      }
+    }
+  }
+  const evidence = new EvidencePages(args.open, measures, order);
   const ctx: VolumeContext = { plan, options, programs, measures, volumeCount: volumes.length, itemCount, evidence, pageDone };
 
   const open: VolumeBuilder[] = [];

@@ -3,7 +3,7 @@
 // numbers), then per chapter a divider on a right-hand page (duplex) and per item its header sheet(s), evidence
 // and "缺少佐证材料" sheet. It records where each chapter, section and item starts, for contents and bookmarks.
 import type { BinderOptions, BinderPlan, RenderedVolume } from './binder-types.ts';
-import type { EvidencePages } from './evidence-pages.ts';
+import { evidenceOccurrence, type EvidencePages } from './evidence-pages.ts';
 import { BinderDocument, type PageNumbering } from './pdf/binder-document.ts';
 import type { FontPrograms } from './pdf/cjk-font.ts';
 import type { OutlineNode } from './pdf/outline.ts';
@@ -107,7 +107,7 @@ export class VolumeBuilder {
           }
           for (const slice of part.slices) {
             const e = part.item.evidence[slice.evidenceIndex]!;
-            await ctx.evidence.writeSlice(doc, e, slice, `${part.itemIndex}:${slice.evidenceIndex}`, part.item.code, ctx.pageDone);
+            await ctx.evidence.writeSlice(doc, e, slice, evidenceOccurrence(part.itemIndex, slice.evidenceIndex), part.item.code, ctx.pageDone);
           }
           if (part.item.evidence.length === 0 && part.part === 1 && ctx.options.includeMissingSheets) {
             await this.sheet(missingEvidenceSheet(m, part.item), label);

@@ -40,6 +40,7 @@ interface RouteCase {
 const any = () => true;
 const adminOnly = (r: Role) => r === 'admin';
 const institutionRole = (r: Role) => r === 'staff' || r === 'head';
+const reviewerRole = (r: Role) => r === 'county_reviewer' || r === 'city_reviewer' || r === 'province_reviewer' || r === 'expert';
 
 const ROUTES: RouteCase[] = [
   { name: 'dossier list', method: 'GET', path: () => '/dossiers', allowed: any, scoped: false },
@@ -87,6 +88,21 @@ const ROUTES: RouteCase[] = [
   { name: 'create region', method: 'POST', path: () => '/admin/regions', form: () => ({ code: 'bad', name: '' }), allowed: adminOnly, scoped: false },
   { name: 'users', method: 'GET', path: () => '/admin/users', allowed: adminOnly, scoped: false },
   { name: 'create user', method: 'POST', path: () => '/admin/users', form: () => ({ username: '' }), allowed: adminOnly, scoped: false },
+  { name: 'audit log', method: 'GET', path: () => '/admin/audit', allowed: adminOnly, scoped: false },
+  { name: 'review inbox', method: 'GET', path: () => '/review', allowed: (r) => reviewerRole(r), scoped: false },
+  { name: 'review tab', method: 'GET', path: (t) => `/dossiers/${t.dossierId}/review`, allowed: (r, s) => sees(r, s), scoped: true },
+  // A stale version: the head in scope gets 409 (allowed, refused on content); everyone else 404.
+  { name: 'submit', method: 'POST', path: (t) => `/dossiers/${t.dossierId}/submit`, form: () => ({ review_version: '999' }), allowed: (r, s) => r === 'head' && s === 'in', scoped: true },
+  // No stage holds the demo dossiers in scope: nobody may grade or decide.
+  { name: 'review grade', method: 'POST', path: (t) => `/dossiers/${t.dossierId}/review/items/${t.itemCode}`, form: () => ({ grade: 'C' }), allowed: () => false, scoped: true },
+  { name: 'decision', method: 'POST', path: (t) => `/dossiers/${t.dossierId}/review/decision`, form: () => ({ outcome: 'pass' }), allowed: () => false, scoped: true },
+  { name: 'annotations', method: 'GET', path: (t) => `/dossiers/${t.dossierId}/annotations`, allowed: (r, s) => sees(r, s), scoped: true },
+  { name: 'binder tab', method: 'GET', path: (t) => `/dossiers/${t.dossierId}/binder`, allowed: (r, s) => sees(r, s), scoped: true },
+  { name: 'request binder', method: 'POST', path: (t) => `/dossiers/${t.dossierId}/binder`, form: () => ({ maxSheetsPerVolume: 'x' }), allowed: (r, s) => sees(r, s) && r !== 'admin', scoped: true },
+  { name: 'rectifications', method: 'GET', path: (t) => `/dossiers/${t.dossierId}/rectifications`, allowed: (r, s) => sees(r, s), scoped: true },
+  { name: 'seals', method: 'GET', path: (t) => `/dossiers/${t.dossierId}/seals`, allowed: (r, s) => sees(r, s), scoped: true },
+  { name: 'history', method: 'GET', path: (t) => `/dossiers/${t.dossierId}/history`, allowed: (r, s) => sees(r, s), scoped: true },
+  { name: 'seal verify page', method: 'GET', path: () => '/seals/verify', allowed: any, scoped: false },
 ];
 
 let t: TestApp;

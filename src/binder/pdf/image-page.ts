@@ -3,7 +3,6 @@
 // the placement matrix); anything else — CMYK or 12-bit JPEG, PNG (16-bit, alpha, palette), TIFF pages, WebP —
 // is decoded by sharp and re-encoded as an 8-bit sRGB or gray JPEG, flattened on white, at most 3508 px a side.
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import { SHEET_FONT_REGULAR, stampBand, type BinderDocument } from './binder-document.ts';
 import { num } from './pdf-stream-writer.ts';
 
@@ -102,10 +101,10 @@ function isPlainJpeg(info: JpegInfo | null): info is JpegInfo {
   return !!info && [0xc0, 0xc1, 0xc2].includes(info.sof) && info.precision === 8 && (info.components === 1 || info.components === 3) && info.width > 0 && info.height > 0;
 }
 
-export async function loadImage(path: string): Promise<ImageLoad> {
+export async function loadImage(path: string, preloaded?: Buffer | null): Promise<ImageLoad> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    bytes = preloaded ?? (await readFile(path));
   } catch {
     return { ok: false, reason: IMAGE_REASONS.unreadable };
   }
@@ -115,6 +114,7 @@ export async function loadImage(path: string): Promise<ImageLoad> {
     return { ok: true, pageCount: 1, page: async () => img };
   }
   let pageCount: number;
+  const sharp = await loadSharp();
   try {
     const meta = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
     if (!meta.width || !meta.height) return { ok: false, reason: IMAGE_REASONS.corrupt };
@@ -126,7 +126,13 @@ export async function loadImage(path: string): Promise<ImageLoad> {
   return { ok: true, pageCount, page: (index) => reencode(bytes, index, pageCount > 1) };
 }
 
+/** sharp is loaded only when an image needs converting (plain JPEGs, the usual scans, never do). */
+async function loadSharp() {
+  return (await import('sharp')).default;
+}
+
 async function reencode(bytes: Buffer, page: number, paged: boolean): Promise<PreparedImage> {
+  const sharp = await loadSharp();
   const input = () => sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, ...(paged ? { page } : {}) });
   const meta = await input().metadata();
   const colour = (meta.channels ?? 3) - (meta.hasAlpha ? 1 : 0);

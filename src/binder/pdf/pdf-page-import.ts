@@ -86,11 +86,11 @@ const N = {
  * Reads and parses a PDF; failures come back as a Chinese reason for the placeholder sheet. An encrypted PDF that
  * opens without a password (only "permissions" set, common for official documents) is decrypted by qpdf first.
  */
-export async function loadSourcePdf(path: string): Promise<SourceLoad> {
+export async function loadSourcePdf(path: string, preloaded?: Buffer | null): Promise<SourceLoad> {
   let bytes: Buffer;
   try {
     // A Buffer (not a plain Uint8Array): pdf-lib's slices of it are views, so streams are not copied.
-    bytes = await readFile(path);
+    bytes = preloaded ?? (await readFile(path));
   } catch {
     return { ok: false, reason: PDF_REASONS.unreadable };
   }

@@ -65,6 +65,7 @@ export class PdfStreamWriter {
   private readonly hash = createHash('sha256');
   private openObject = 0;
   private finished = false;
+  private inFlight: Promise<void> | null = null;
 
   private constructor(private readonly sink: ByteSink) {
     // Header, then a comment of bytes > 127 so transfer tools treat the file as binary.
@@ -140,15 +141,27 @@ export class PdfStreamWriter {
     this.endObject();
   }
 
-  /** Hands the queued bytes to the sink once enough have piled up (or always, with force). */
+  /**
+   * Hands the queued bytes to the sink once enough have piled up (or always, with force). One write is kept in
+   * flight while the caller goes on producing the next bytes; a further drain first waits for it.
+   */
   async drain(force = false): Promise<void> {
     if (!force && this.queuedBytes + this.stagingLength < DRAIN_BYTES) return;
+    if (this.inFlight) {
+      const previous = this.inFlight;
+      this.inFlight = null;
+      await previous;
+    }
     this.flushStaging();
     if (this.queue.length === 0) return;
     const chunks = this.queue;
     this.queue = [];
     this.queuedBytes = 0;
-    await this.sink.write(chunks);
+    const write = this.sink.write(chunks);
+    // Keep a rejection from being unhandled while nobody awaits it yet; it is rethrown by the next drain.
+    write.catch(() => undefined);
+    if (force) await write;
+    else this.inFlight = write;
   }
 
   /** Writes the xref table and trailer and closes the sink. Every allocated object must have been written. */
@@ -178,6 +191,7 @@ export class PdfStreamWriter {
   async abort(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    await this.inFlight?.catch(() => undefined);
     await this.sink.close().catch(() => undefined);
   }
 
