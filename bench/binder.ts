@@ -5,21 +5,14 @@
 // with the default options (volumes of ≤ 300 pages). Each run is a child process measured by /usr/bin/time -v
 // (wall time, peak RSS); renderBinder's own time (without Node/tsx start-up) is reported by the child. Targets:
 // wall time ≤ 1.5 × qpdf, peak RSS ≤ 512 MB. Env: BENCH_BINDER_ROUNDS (default 3; the median is reported),
-// BENCH_BINDER_KEEP=1 keeps the work directory.
+// BENCH_BINDER_KEEP=1 keeps the work directory, BENCH_BINDER_WORK=<dir> uses (and reuses the inputs of) a given one.
+// Modules are imported where they are used: the measured child process loads only what renderBinder needs.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PDFDocument } from 'pdf-lib';
-import sharp from 'sharp';
-import type { BinderPlan, EvidenceOpener, PlanEvidence, PlanItem } from '../src/binder/binder-types.ts';
-import { DEFAULT_BINDER_OPTIONS } from '../src/binder/binder-types.ts';
-import { BinderDocument } from '../src/binder/pdf/binder-document.ts';
-import { loadFontPrograms } from '../src/binder/pdf/cjk-font.ts';
-import { PdfStreamWriter } from '../src/binder/pdf/pdf-stream-writer.ts';
-import { Flow, MARGIN, renderPage } from '../src/binder/pdf/sheet-layout.ts';
-import { renderBinder } from '../src/binder/render-binder.ts';
+import type { BinderOptions, BinderPlan, EvidenceOpener, PlanEvidence, PlanItem } from '../src/binder/binder-types.ts';
 
 const ROUNDS = Number(process.env['BENCH_BINDER_ROUNDS'] ?? 3);
 const KEEP = process.env['BENCH_BINDER_KEEP'] === '1';
@@ -32,19 +25,27 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Job {
   plan: BinderPlan;
+  options: BinderOptions;
   files: Record<string, { type: 'pdf' | 'image'; path: string }>;
   outDir: string;
 }
 
 // ------------------------------------------------------------------------------------------ child mode
 
-async function child(jobFile: string): Promise<void> {
+/** Builds the job's binder `repeat` times in this process; reports the time of each build. */
+async function child(jobFile: string, repeat: number): Promise<void> {
+  const { renderBinder } = await import('../src/binder/render-binder.ts');
   const job = JSON.parse(fs.readFileSync(jobFile, 'utf8')) as Job;
   const open: EvidenceOpener = async (e) => job.files[e.key] ?? { type: 'unavailable', reason: '文件不存在' };
-  const t0 = performance.now();
-  const result = await renderBinder({ plan: job.plan, options: DEFAULT_BINDER_OPTIONS, open, outDir: job.outDir });
-  const ms = performance.now() - t0;
-  const out = { ms, pages: result.pageCount, volumes: result.volumes.length, replaced: result.replaced.length, bytes: result.volumes.reduce((n, v) => n + v.size, 0), maxRssKb: process.resourceUsage().maxRSS };
+  const times: number[] = [];
+  let result;
+  for (let i = 0; i < repeat; i++) {
+    const t0 = performance.now();
+    result = await renderBinder({ plan: job.plan, options: job.options, open, outDir: job.outDir });
+    times.push(performance.now() - t0);
+  }
+  if (!result) return;
+  const out = { ms: times[0]!, times, pages: result.pageCount, volumes: result.volumes.length, replaced: result.replaced.length, bytes: result.volumes.reduce((n, v) => n + v.size, 0), maxRssKb: process.resourceUsage().maxRSS };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
@@ -72,6 +73,10 @@ function sentence(r: () => number): string {
 }
 
 async function textPdf(file: string, seed: number): Promise<void> {
+  const { loadFontPrograms } = await import('../src/binder/pdf/cjk-font.ts');
+  const { BinderDocument } = await import('../src/binder/pdf/binder-document.ts');
+  const { PdfStreamWriter } = await import('../src/binder/pdf/pdf-stream-writer.ts');
+  const { Flow, MARGIN, renderPage } = await import('../src/binder/pdf/sheet-layout.ts');
   const programs = await loadFontPrograms();
   const r = rng(seed);
   const flow = new Flow({ regular: programs.regular, bold: programs.bold });
@@ -92,6 +97,7 @@ async function textPdf(file: string, seed: number): Promise<void> {
 
 /** A greyscale A4 scan at 150 dpi: ruled lines and blocks of "text", paper noise, JPEG q80 (~200 KB). */
 async function scanBase(seed: number): Promise<Buffer> {
+  const sharp = (await import('sharp')).default;
   const w = 1240;
   const h = 1754;
   const r = rng(seed + 1000);
@@ -131,7 +137,14 @@ interface Inputs {
 }
 
 async function makeInputs(dir: string): Promise<Inputs> {
+  const reuse = fs.existsSync(path.join(dir, `scan-${SCANS - 1}.pdf`));
+  if (reuse) {
+    const texts = Array.from({ length: TEXT_FILES }, (_, i) => ({ key: `t${i}`, type: 'pdf' as const, path: path.join(dir, `text-${i}.pdf`), qpdfPath: path.join(dir, `text-${i}.pdf`), pages: TEXT_PAGES }));
+    const scans = Array.from({ length: SCANS }, (_, i) => ({ key: `s${i}`, type: 'image' as const, path: path.join(dir, `scan-${i}.jpg`), qpdfPath: path.join(dir, `scan-${i}.pdf`), pages: 1 }));
+    return { evidence: texts.flatMap((t, i) => [t, ...scans.slice(i * 5, i * 5 + 5)]) };
+  }
   fs.mkdirSync(dir, { recursive: true });
+  const { PDFDocument } = await import('pdf-lib');
   const texts: Inputs['evidence'] = [];
   for (let i = 0; i < TEXT_FILES; i++) {
     const file = path.join(dir, `text-${i}.pdf`);
@@ -234,6 +247,8 @@ interface ScenarioResult {
   qpdfRss: number | null;
   ourMs: number;
   ourBuildMs: number;
+  /** A second build in the same process (code compiled and warmed up, as in a long-running worker). */
+  ourWarmMs: number;
   ourRss: number;
   outPages: number;
   volumes: number;
@@ -246,7 +261,8 @@ async function scenario(work: string, inputs: Inputs, count: number): Promise<Sc
   const argfile = path.join(work, `qpdf-${pages}.args`);
   fs.writeFileSync(argfile, `${evidence.map((e) => e.qpdfPath).join('\n')}\n`);
   const outDir = path.join(work, `out-${pages}`);
-  const job: Job = { plan: planFor(evidence), files: Object.fromEntries(evidence.map((e) => [e.key, { type: e.type, path: e.path }])), outDir };
+  const { DEFAULT_BINDER_OPTIONS } = await import('../src/binder/binder-types.ts');
+  const job: Job = { plan: planFor(evidence), options: DEFAULT_BINDER_OPTIONS, files: Object.fromEntries(evidence.map((e) => [e.key, { type: e.type, path: e.path }])), outDir };
   const jobFile = path.join(work, `job-${pages}.json`);
   fs.writeFileSync(jobFile, JSON.stringify(job));
   const qpdfOut = path.join(work, `qpdf-${pages}.pdf`);
@@ -261,14 +277,19 @@ async function scenario(work: string, inputs: Inputs, count: number): Promise<Sc
     q.push(await runQpdf());
     o.push(await runOurs());
   }
-  const reports = o.map((m) => JSON.parse(m.stdout.trim().split('\n').pop()!) as { ms: number; pages: number; volumes: number; bytes: number; maxRssKb: number });
+  type Report = { ms: number; times: number[]; pages: number; volumes: number; bytes: number; maxRssKb: number };
+  const parse = (m: Measured) => JSON.parse(m.stdout.trim().split('\n').pop()!) as Report;
+  const reports = o.map(parse);
   const last = reports[reports.length - 1]!;
+  const warm: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) warm.push(parse(await measure(process.execPath, ['--import', 'tsx', 'bench/binder.ts', '--child', jobFile, '2'])).times[1]!);
   return {
     pages,
     qpdfMs: median(q.map((m) => m.wallMs)),
     qpdfRss: q[0]!.rssMb,
     ourMs: median(o.map((m) => m.wallMs)),
     ourBuildMs: median(reports.map((r) => r.ms)),
+    ourWarmMs: median(warm),
     ourRss: Math.max(...o.map((m, i) => m.rssMb ?? reports[i]!.maxRssKb / 1024)),
     outPages: last.pages,
     volumes: last.volumes,
@@ -277,7 +298,7 @@ async function scenario(work: string, inputs: Inputs, count: number): Promise<Sc
 }
 
 async function main(): Promise<void> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'dossier-bench-binder-'));
+  const work = process.env['BENCH_BINDER_WORK'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'dossier-bench-binder-'));
   try {
     const load = os.loadavg()[0] ?? 0;
     let t = performance.now();
@@ -291,8 +312,8 @@ async function main(): Promise<void> {
       const r = await scenario(work, inputs, count);
       results.push(r);
       console.log(
-        `${r.pages} pages: qpdf ${r.qpdfMs.toFixed(0)} ms (${r.qpdfRss?.toFixed(0) ?? '?'} MB) · renderBinder process ${r.ourMs.toFixed(0)} ms, build ${r.ourBuildMs.toFixed(0)} ms (${r.ourRss.toFixed(0)} MB) · ` +
-          `ratio ${(r.ourMs / r.qpdfMs).toFixed(2)} (build ${(r.ourBuildMs / r.qpdfMs).toFixed(2)}) · ${r.outPages} pages in ${r.volumes} volumes`,
+        `${r.pages} pages: qpdf ${r.qpdfMs.toFixed(0)} ms (${r.qpdfRss?.toFixed(0) ?? '?'} MB) · renderBinder process ${r.ourMs.toFixed(0)} ms, build ${r.ourBuildMs.toFixed(0)} ms, warm build ${r.ourWarmMs.toFixed(0)} ms (${r.ourRss.toFixed(0)} MB) · ` +
+          `ratio ${(r.ourMs / r.qpdfMs).toFixed(2)} (build ${(r.ourBuildMs / r.qpdfMs).toFixed(2)}, warm ${(r.ourWarmMs / r.qpdfMs).toFixed(2)}) · ${r.outPages} pages in ${r.volumes} volumes`,
       );
     }
     const rows: string[][] = [];
@@ -302,7 +323,8 @@ async function main(): Promise<void> {
       rows.push(
         [`${r.pages} pages: \`qpdf --empty --pages\` wall time / peak RSS`, `${r.qpdfMs.toFixed(0)} ms / ${r.qpdfRss?.toFixed(0) ?? '?'} MB`, '', ''],
         [`${r.pages} pages: renderBinder, whole process (Node + tsx start-up included)`, `${r.ourMs.toFixed(0)} ms (${ratio.toFixed(2)} × qpdf)`, `≤ ${TARGET_RATIO} × qpdf`, ratio <= TARGET_RATIO ? 'PASS' : 'FAIL'],
-        [`${r.pages} pages: renderBinder call alone (in a running process)`, `${r.ourBuildMs.toFixed(0)} ms (${buildRatio.toFixed(2)} × qpdf)`, `≤ ${TARGET_RATIO} × qpdf`, buildRatio <= TARGET_RATIO ? 'PASS' : 'FAIL'],
+        [`${r.pages} pages: renderBinder call alone, first build in the process`, `${r.ourBuildMs.toFixed(0)} ms (${buildRatio.toFixed(2)} × qpdf)`, `≤ ${TARGET_RATIO} × qpdf`, buildRatio <= TARGET_RATIO ? 'PASS' : 'FAIL'],
+        [`${r.pages} pages: renderBinder call alone, second build in the process (warm)`, `${r.ourWarmMs.toFixed(0)} ms (${(r.ourWarmMs / r.qpdfMs).toFixed(2)} × qpdf)`, '', ''],
         [`${r.pages} pages: renderBinder peak RSS`, `${r.ourRss.toFixed(0)} MB`, `≤ ${TARGET_RSS_MB} MB`, r.ourRss <= TARGET_RSS_MB ? 'PASS' : 'FAIL'],
         [`${r.pages} pages: binder output`, `${r.outPages} pages in ${r.volumes} volumes, ${(r.outBytes / 2 ** 20).toFixed(0)} MiB`, '', ''],
       );
@@ -318,7 +340,9 @@ async function main(): Promise<void> {
       'one-page PDF beforehand, not timed): `qpdf --empty --pages @list -- out.pdf`. renderBinder runs with the default options (volumes of ≤ 300 pages,',
       'per-volume numbering) and adds covers, contents with links, chapter dividers, item header sheets, a stamp on every page, bookmarks and the',
       'labels PDF. Each run is a child process timed from spawn to exit, peak RSS from `/usr/bin/time -v`; "call alone" is renderBinder\'s own',
-      `time reported by the child (the worker process is long-running in production). Median of ${ROUNDS} runs each, qpdf and renderBinder interleaved,`,
+      'time reported by the child: the first build pays one-off costs (JIT compilation, harfbuzz WebAssembly instantiation, font tables), the',
+      'second build in the same process shows the steady state of a long-running worker. The whole-process time includes Node + tsx start-up',
+      `and module loading (~0.4 s), which the native qpdf does not have. Median of ${ROUNDS} runs each, qpdf and renderBinder interleaved,`,
       'after one warm-up run of each (inputs in the page cache).',
       '',
       '| Metric | Value | Target | Result |',
@@ -333,13 +357,13 @@ async function main(): Promise<void> {
     writeBenchSection('binder', section);
     console.log('wrote docs/BENCHMARKS.md (## bench:binder)');
   } finally {
-    if (KEEP) console.log(`kept ${work}`);
+    if (KEEP || process.env['BENCH_BINDER_WORK']) console.log(`kept ${work}`);
     else fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
 if (process.argv[2] === '--child') {
-  await child(process.argv[3]!);
+  await child(process.argv[3]!, Number(process.argv[4] ?? 1));
 } else {
   await main();
 }

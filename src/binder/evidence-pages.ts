@@ -1,13 +1,15 @@
 // Evidence into pages: each evidence is opened once (in plan order) and kept while its slices are written —
 // an evidence cut across two volumes stays loaded across the boundary; the previous one is released when the
-// next is opened, so memory is bounded by one source document (plus the next file's bytes: while one evidence is
-// being written, the next is opened and, when not large, read, so disk and CPU work overlap). Whatever cannot be
-// printed becomes a placeholder sheet naming the document and the reason, and is reported.
-import { readFile, stat } from 'node:fs/promises';
+// next is loaded, so memory is bounded by one source document (plus read-ahead: while one evidence is written, the
+// next few are opened — the opener may fetch from storage — and PDFs of up to 8 MB read; JPEG bytes are never held,
+// they are copied from the file into the output). Whatever cannot be printed becomes a placeholder sheet naming
+// the document and the reason, and is reported.
+import { readFileSync, statSync } from 'node:fs';
 import type { EvidenceOpener, PlanEvidence, ReplacedEvidence } from './binder-types.ts';
 import type { BinderDocument } from './pdf/binder-document.ts';
 import { loadImage, writeImagePage, type ImageLoad } from './pdf/image-page.ts';
-import { PageImporter, loadSourcePdf, type SourcePdf } from './pdf/pdf-page-import.ts';
+import { PageImporter } from './pdf/pdf-page-import.ts';
+import { loadSourcePdf, type SourcePdf } from './pdf/pdf-source.ts';
 import { renderPage, type Measures } from './pdf/sheet-layout.ts';
 import { placeholderSheet } from './pdf/sheets.ts';
 import type { EvidenceSlice } from './plan-volumes.ts';
@@ -16,8 +18,11 @@ export const OPEN_FAILED_REASON = '文件无法打开';
 
 export const evidenceOccurrence = (itemIndex: number, evidenceIndex: number) => `${itemIndex}:${evidenceIndex}`;
 
-/** Files up to this size are read ahead; larger ones are read when their turn comes (memory stays bounded). */
-const READ_AHEAD_BYTES = 64 * 1024 * 1024;
+/** Files up to this size are read ahead, synchronously (a page-cache copy is cheaper than four trips through the
+ * thread pool); larger ones are read asynchronously when their turn comes (memory stays bounded). */
+const READ_AHEAD_BYTES = 8 * 1024 * 1024;
+/** How many evidence occurrences are opened ahead of the one being written (the opener may fetch from storage). */
+const AHEAD = 4;
 
 type Fetched = { kind: 'pdf' | 'image'; path: string; bytes: Buffer | null } | { kind: 'failed'; reason: string };
 
@@ -53,7 +58,8 @@ export class EvidencePages {
   readonly replaced: ReplacedEvidence[] = [];
   readonly adjusted: ReplacedEvidence[] = [];
   private readonly position = new Map<string, number>();
-  private ahead: { occurrence: string; fetched: Promise<Fetched> } | null = null;
+  private readonly ahead = new Map<string, Promise<Fetched>>();
+  private nextAhead = 0;
 
   constructor(
     private readonly open: EvidenceOpener,
@@ -108,17 +114,24 @@ export class EvidencePages {
   release(): void {
     this.current = null;
     this.currentKey = null;
-    this.ahead = null;
+    this.ahead.clear();
   }
 
   private async get(e: PlanEvidence, occurrence: string): Promise<Opened> {
     if (this.currentKey === occurrence && this.current) return this.current;
     this.current = null; // let the previous source be collected before the next is read
     this.currentKey = occurrence;
-    const fetched = this.ahead?.occurrence === occurrence ? this.ahead.fetched : this.fetch(e);
-    this.ahead = null;
-    const next = this.order[(this.position.get(occurrence) ?? -2) + 1];
-    if (next) this.ahead = { occurrence: next.occurrence, fetched: this.fetch(next.evidence) };
+    const fetched = this.ahead.get(occurrence) ?? this.fetch(e);
+    this.ahead.delete(occurrence);
+    // Open the next few in plan order (each once), so that their opening and reading overlaps this one's pages.
+    const at = this.position.get(occurrence);
+    if (at !== undefined) {
+      this.nextAhead = Math.max(this.nextAhead, at + 1);
+      for (; this.nextAhead <= at + AHEAD && this.nextAhead < this.order.length; this.nextAhead++) {
+        const next = this.order[this.nextAhead]!;
+        this.ahead.set(next.occurrence, this.fetch(next.evidence));
+      }
+    }
     this.current = await this.load(e, await fetched);
     if (this.current.kind === 'failed') this.replaced.push({ key: e.key, title: e.title, reason: this.current.reason });
     return this.current;
@@ -135,7 +148,8 @@ export class EvidencePages {
     if (target.type === 'unavailable') return { kind: 'failed', reason: target.reason || OPEN_FAILED_REASON };
     let bytes: Buffer | null = null;
     try {
-      if ((await stat(target.path)).size <= READ_AHEAD_BYTES) bytes = await readFile(target.path);
+      // Images are not read here: a plain JPEG is copied from its file into the output when written.
+      if (target.type === 'pdf' && statSync(target.path).size <= READ_AHEAD_BYTES) bytes = readFileSync(target.path);
     } catch {
       bytes = null; // reported by the loader, which tries again
     }

@@ -1,13 +1,16 @@
 // The binder PDF of a dossier: volumes planned from the page estimates, written one after the other, each page
-// streamed to disk as soon as it is made (memory does not grow with the dossier), then finished — with per-volume
-// numbering each volume as soon as it is complete, with continuous numbering all together at the end, when the
-// grand total is known. Then the box and spine labels for all volumes.
+// streamed to disk as soon as it is made (memory does not grow with the dossier). A volume's cover, contents and
+// stamps ("共 M 页") are written once its page count is known — right after it with per-volume numbering, after the
+// last volume with continuous numbering — and all volumes are closed together at the end, sharing one font
+// subset per weight. Then the box and spine labels for all volumes.
+//
+// The result also lists `adjusted`: evidence whose page range was clamped to the document (not replaced).
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RenderBinderArgs, RenderBinderResult, RenderedVolume, ReplacedEvidence } from './binder-types.ts';
 import { EvidencePages, evidenceOccurrence, type EvidenceOccurrence } from './evidence-pages.ts';
 import type { PageNumbering } from './pdf/binder-document.ts';
-import { loadFontPrograms } from './pdf/cjk-font.ts';
+import { loadFontPrograms, makeSubset } from './pdf/cjk-font.ts';
 import type { Measures } from './pdf/sheet-layout.ts';
 import { planVolumes } from './plan-volumes.ts';
 import { renderLabels } from './render-labels.ts';
@@ -56,22 +59,24 @@ export async function renderBinder(args: RenderBinderArgs): Promise<RenderBinder
       const builder = await VolumeBuilder.create(ctx, volume, path.join(outDir, volumeFileName(volume.volumeNo)));
       open.push(builder);
       await builder.build();
-      if (options.numbering === 'per_volume') {
-        open.pop();
-        rendered.push(await builder.finish(perVolume(builder.pageCount)));
-      }
+      if (options.numbering === 'per_volume') await builder.prepare(perVolume(builder.pageCount));
     }
     evidence.release();
     if (options.numbering === 'continuous') {
       const grand = open.reduce((n, b) => n + b.pageCount, 0);
       let offset = 0;
-      while (open.length > 0) {
-        const builder = open.shift()!;
+      for (const builder of open) {
         const first = offset;
-        rendered.push(await builder.finish({ number: (i) => first + i + 1, total: grand }));
+        await builder.prepare({ number: (i) => first + i + 1, total: grand });
         offset += builder.pageCount;
       }
     }
+    // One font subset per weight for the whole build (harfbuzz runs twice, not twice per volume).
+    const subsets = {
+      regular: await makeSubset(programs.regular, open.flatMap((b) => b.doc.fonts.regular.usedCodePoints())),
+      bold: await makeSubset(programs.bold, open.flatMap((b) => b.doc.fonts.bold.usedCodePoints())),
+    };
+    while (open.length > 0) rendered.push(await open.shift()!.close(subsets));
   } catch (err) {
     for (const b of open) await b.abort();
     for (const v of volumes) await rm(path.join(outDir, volumeFileName(v.volumeNo)), { force: true });

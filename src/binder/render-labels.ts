@@ -90,41 +90,40 @@ function spine(page: LaidPage, m: Measures, plan: BinderPlan, v: LabelVolume, co
   top -= 10 * k;
   page.ops.push({ t: 'line', x1: x + 6, y1: top, x2: x + width - 6, y2: top, width: 0.5, gray: 0.3 });
 
-  // The bottom block: box number, item range, retention period.
+  // The bottom block: box number, item range, retention period — each a small grey label over its value.
+  const t = Math.max(k, 0.75);
   const range = v.firstItem ? (v.firstItem === v.lastItem ? [v.firstItem] : [v.firstItem, '至', v.lastItem]) : ['—'];
-  const bottomLines: { s: string; size: number; bold?: boolean; gray?: number }[] = [
-    { s: '盒号', size: 9 * k, gray: 0.35 },
-    { s: `${v.volumeNo} / ${count}`, size: 16 * k, bold: true },
-    { s: '条款', size: 9 * k, gray: 0.35 },
-    ...range.map((s) => ({ s, size: 11 * k })),
-    { s: '保管期限', size: 9 * k, gray: 0.35 },
-    { s: retention, size: 12 * k, bold: true },
+  const groups: { label: string; values: string[]; size: number }[] = [
+    { label: '盒号', values: [`${v.volumeNo} / ${count}`], size: 18 * t },
+    { label: '条款', values: range, size: 11.5 * t },
+    { label: '保管期限', values: [retention], size: 13 * t },
   ];
-  let by = y + 10;
-  const positions: number[] = [];
-  for (const line of [...bottomLines].reverse()) {
-    positions.unshift(by + 2);
-    by += line.size * 1.45;
+  let by = y + 12;
+  for (const g of [...groups].reverse()) {
+    for (const value of [...g.values].reverse()) {
+      page.ops.push({ t: 'text', x: cx, y: by, s: value, size: fitSize(m, value, g.size, width - 8, true), bold: true, align: 'center' });
+      by += g.size * 1.25;
+    }
+    const labelSize = 8.5 * t;
+    page.ops.push({ t: 'text', x: cx, y: by, s: g.label, size: fitSize(m, g.label, labelSize, width - 8), gray: 0.4, align: 'center' });
+    by += labelSize + 10 * t;
   }
-  bottomLines.forEach((line, i) => {
-    const fitted = fitSize(m, line.s, line.size, width - 8, line.bold);
-    page.ops.push({ t: 'text', x: cx, y: positions[i]!, s: line.s, size: fitted, bold: line.bold ?? false, gray: line.gray ?? 0, align: 'center' });
-  });
   const bottom = by + 6;
   page.ops.push({ t: 'line', x1: x + 6, y1: bottom, x2: x + width - 6, y2: bottom, width: 0.5, gray: 0.3 });
 
   // The institution name, one character per line, as large as fits between the two blocks.
   const chars = [...plan.institutionName.replace(/\s+/g, '')];
-  const room = top - bottom - 20;
-  const levelSize = 10 * k;
-  const nameRoom = room - levelSize * 2.5;
-  const size = Math.max(5, Math.min(24 * k, width * 0.5, nameRoom / Math.max(1, chars.length) / 1.12));
+  // Stacked: 10 pt gap, n characters at 1.12 × size each, the level label (1.6 × its size), 8 pt gap.
+  const levelSize = 10 * Math.max(k, 0.75);
+  const room = top - bottom - 10 - 8 - levelSize * 1.6;
+  const size = Math.max(5, Math.min(width * 0.55, room / (Math.max(1, chars.length) * 1.12)));
   let ny = top - 10 - size;
   for (const ch of chars) {
     page.ops.push({ t: 'text', x: cx, y: ny, s: ch, size, bold: true, align: 'center' });
     ny -= size * 1.12;
   }
-  page.ops.push({ t: 'text', x: cx, y: ny - levelSize * 0.6, s: plan.targetLevelLabel, size: fitSize(m, plan.targetLevelLabel, levelSize, width - 8), gray: 0.25, align: 'center' });
+  const level = plan.targetLevelLabel;
+  page.ops.push({ t: 'text', x: cx, y: ny + size * 1.12 - size * 0.12 - levelSize * 1.6, s: level, size: fitSize(m, level, levelSize, width - 8), gray: 0.25, align: 'center' });
 }
 
 function fitSize(m: Measures, text: string, size: number, width: number, bold = false): number {

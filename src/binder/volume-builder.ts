@@ -5,7 +5,7 @@
 import type { BinderOptions, BinderPlan, RenderedVolume } from './binder-types.ts';
 import { evidenceOccurrence, type EvidencePages } from './evidence-pages.ts';
 import { BinderDocument, type PageNumbering } from './pdf/binder-document.ts';
-import type { FontPrograms } from './pdf/cjk-font.ts';
+import type { FontPrograms, FontSubset } from './pdf/cjk-font.ts';
 import type { OutlineNode } from './pdf/outline.ts';
 import { PdfStreamWriter } from './pdf/pdf-stream-writer.ts';
 import { chapterHeading, renderPage, type LaidPage, type Measures } from './pdf/sheet-layout.ts';
@@ -119,8 +119,8 @@ export class VolumeBuilder {
     if (ctx.options.duplex && doc.pageCount % 2 === 1) await this.sheet(blankVerso(), '');
   }
 
-  /** Writes cover and contents (now that page numbers are known), stamps, bookmarks; closes the file. */
-  async finish(numbering: PageNumbering): Promise<RenderedVolume> {
+  /** Writes cover and contents (now that page numbers are known) and the stamps: all the volume's text. */
+  async prepare(numbering: PageNumbering): Promise<void> {
     const { ctx, doc } = this;
     const count = doc.pageCount;
     const cover = coverSheet(doc.fonts, {
@@ -141,12 +141,19 @@ export class VolumeBuilder {
     renderToc(doc.fonts, this.toc, pageOf, (i) => numbering.number(i)).forEach((page, i) => {
       doc.writeSheetAt(this.tocPages[i]!, renderPage(page, doc.fonts), '');
     });
+    await doc.writeStamps(numbering);
+    await doc.writer.drain(true); // nothing held while the volume waits for the others
+  }
+
+  /** Bookmarks, fonts (subsets shared by the build's volumes), xref; closes the file. */
+  async close(subsets: { regular: FontSubset; bold: FontSubset }): Promise<RenderedVolume> {
+    const { ctx, doc } = this;
     const title = `${ctx.plan.institutionName} ${ctx.plan.year}年度评价佐证材料 第${this.volume.volumeNo}册`;
-    const done = await doc.finish({ numbering, outline: this.outline, info: { title, creationDate: ctx.plan.creationDate, duplex: ctx.options.duplex } });
+    const done = await doc.close({ outline: this.outline, info: { title, creationDate: ctx.plan.creationDate, duplex: ctx.options.duplex }, subsets });
     return {
       volumeNo: this.volume.volumeNo,
       path: this.path,
-      pageCount: count,
+      pageCount: doc.pageCount,
       firstItem: this.firstItem,
       lastItem: this.lastItem,
       sha256: done.sha256,

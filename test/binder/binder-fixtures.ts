@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PDFArray, PDFDocument, PDFName, PDFNumber, StandardFonts, degrees } from 'pdf-lib';
+import { PDFArray, PDFDocument, PDFName, PDFNumber, StandardFonts, degrees, rgb } from 'pdf-lib';
 import sharp from 'sharp';
 import type { BinderPlan, EvidenceOpener, PlanEvidence, PlanItem } from '../../src/binder/binder-types.ts';
 
@@ -18,11 +18,22 @@ export async function textPdf(file: string, pages: { size: [number, number]; tex
     page.drawText(p.text, { x: 60, y: p.size[1] - 100, size: 28, font });
     if (p.crop) page.drawText(p.text, { x: p.crop[0] + 20, y: p.crop[1] + 40, size: 28, font });
     // Ink down to the very bottom edge: the stamp band must still stay clear of it.
-    page.drawRectangle({ x: 0, y: 0, width: p.size[0], height: 6, color: undefined });
+    page.drawRectangle({ x: 0, y: 0, width: p.size[0], height: 6, color: rgb(0, 0, 0) });
     page.drawText(`${p.text} BOTTOM`, { x: 60, y: 10, size: 12, font });
     if (p.rotate) page.setRotation(degrees(p.rotate));
     if (p.crop) page.setCropBox(...p.crop);
   }
+  await writeFile(file, await doc.save());
+}
+
+/** A filled-in form field: its printed appearance must survive although annotations are not copied. */
+async function formPdf(file: string): Promise<void> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([595.28, 841.89]);
+  page.drawText('FORM-MARK', { x: 60, y: 700, size: 24, font: await doc.embedFont(StandardFonts.Helvetica) });
+  const field = doc.getForm().createTextField('name');
+  field.setText('FILLED-VALUE');
+  field.addToPage(page, { x: 60, y: 600, width: 200, height: 30 });
   await writeFile(file, await doc.save());
 }
 
@@ -87,6 +98,7 @@ export async function makeFixtures(dir: string): Promise<Fixtures> {
   await textPdf(f('three.pdf'), [1, 2, 3].map((n) => ({ size: A4, text: `THREE-P${n}` })));
   await textPdf(f('thirty.pdf'), Array.from({ length: 30 }, (_, i) => ({ size: A4, text: `THIRTY-P${i + 1}` })));
   await inheritedPdf(f('inherited.pdf'));
+  await formPdf(f('form.pdf'));
   await (await imageWithText(1240, 1754, 'SCAN JPEG')).grayscale().jpeg({ quality: 80 }).toFile(f('scan.jpg'));
   await (await imageWithText(900, 600, 'PNG 16 BIT')).toColourspace('rgb16').png().toFile(f('deep.png'));
   await (await imageWithText(600, 800, 'CMYK JPEG')).toColourspace('cmyk').jpeg().toFile(f('cmyk.jpg'));
@@ -152,7 +164,7 @@ export async function makeFixtures(dir: string): Promise<Fixtures> {
             title: '公共卫生服务',
             items: [
               item('2.2.1', '健康教育', [ev('office', '健康教育计划.docx', 'plan.docx', 3), ev('ofd', '电子公文', 'notice.ofd', 2)]),
-              item('2.2.2', '慢病管理', [ev('portrait2', '慢病随访记录', 'portrait.pdf', 1), ev('restricted', '限制编辑的通知', 'restricted.pdf', 1)]),
+              item('2.2.2', '慢病管理', [ev('portrait2', '慢病随访记录', 'portrait.pdf', 1), ev('restricted', '限制编辑的通知', 'restricted.pdf', 1), ev('form', '随访登记表（已填写）', 'form.pdf', 1)]),
             ],
           },
         ],

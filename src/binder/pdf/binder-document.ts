@@ -1,7 +1,7 @@
 // One output PDF being written: its page list and page tree, its two fonts, the per-page stamps and the pages
 // reserved for later (contents pages whose page numbers are known only at the end). Stamps ("第 N 页 / 共 M 页")
 // are written by finish(), when M is known; the page's content already points at the stamp stream's number.
-import { PdfFont, type FontPrograms } from './cjk-font.ts';
+import { PdfFont, type FontPrograms, type FontSubset } from './cjk-font.ts';
 import { writeOutline, type OutlineNode } from './outline.ts';
 import { num, pdfDate, pdfTextString, type FinishedPdf, type PdfStreamWriter } from './pdf-stream-writer.ts';
 
@@ -36,9 +36,12 @@ export function stampScale(width: number, height: number): number {
   return Math.min(4, Math.max(0.6, Math.min(width, height) / 595.28));
 }
 
-/** Height of the band at the bottom of every page that only the stamp uses (content is shrunk above it). */
+/**
+ * Height of the band at the bottom of every page that only the stamp uses (content is shrunk above it): 30 pt on
+ * A4, so that the stamp's text (baseline 15 pt) stays clear of the 4–5 mm that office printers cannot print.
+ */
 export function stampBand(width: number, height: number): number {
-  return 24 * stampScale(width, height);
+  return 30 * stampScale(width, height);
 }
 
 export interface PageNumbering {
@@ -157,15 +160,27 @@ export class BinderDocument {
 
   /** Writes stamps, page tree, outline, fonts, info and catalog, then the xref; closes the file. */
   async finish(args: { numbering: PageNumbering; outline: OutlineNode[]; info: DocumentInfo }): Promise<FinishedPdf> {
+    await this.writeStamps(args.numbering);
+    return this.close(args);
+  }
+
+  /** The stamps of all pages (the last text this document encodes: fonts can be subset afterwards). */
+  async writeStamps(numbering: PageNumbering): Promise<void> {
     const w = this.writer;
     if (this.reserved.size > 0) throw new Error('reserved pages were never written');
-    const { numbering } = args;
     for (let i = 0; i < this.stamps.length; i++) {
       const s = this.stamps[i];
       if (!s) continue;
       w.writeStream(s.stream, '', this.stampContent(s, numbering.number(i), numbering.total));
+      this.stamps[i] = null;
       if (i % 256 === 255) await w.drain();
     }
+  }
+
+  /** Page tree, outline, fonts (with shared subsets when given), info, catalog, xref; closes the file. */
+  async close(args: { outline: OutlineNode[]; info: DocumentInfo; subsets?: { regular: FontSubset; bold: FontSubset } }): Promise<FinishedPdf> {
+    const w = this.writer;
+    if (this.stamps.some((s) => s !== null)) throw new Error('stamps were not written');
     // Page tree: root → groups of up to 128 pages.
     const kids: string[] = [];
     this.groups.forEach((g, gi) => {
@@ -175,8 +190,8 @@ export class BinderDocument {
     });
     w.writeObject(this.pagesRoot, `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${this.pageRefs.length} >>`);
     const outlines = writeOutline(w, args.outline, (i) => this.pageRef(i));
-    await this.fonts.regular.writeObjects(w);
-    await this.fonts.bold.writeObjects(w);
+    await this.fonts.regular.writeObjects(w, args.subsets?.regular);
+    await this.fonts.bold.writeObjects(w, args.subsets?.bold);
     const info = w.allocate();
     const date = pdfDate(args.info.creationDate);
     w.writeObject(
@@ -195,7 +210,7 @@ export class BinderDocument {
   private stampContent(s: PageStamp, n: number, total: number): string {
     const k = stampScale(s.width, s.height);
     const size = 8 * k;
-    const y = 10 * k;
+    const y = 15 * k;
     const margin = 30 * k;
     const font = this.fonts.regular;
     const right = `第 ${n} 页 / 共 ${total} 页`;

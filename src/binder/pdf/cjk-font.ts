@@ -1,16 +1,22 @@
 // The CJK font of every binder PDF: Noto Sans SC from npm (never a system font), embedded as a Type0 /
 // CIDFontType2 font that we write ourselves. pdf-lib's embedFont subsetting (@pdf-lib/fontkit) turns Noto Sans SC
-// glyphs blank, so: text is encoded as we go with CIDs handed out in order of first use; when the document is
-// finished, harfbuzz (subset-font) subsets the font to exactly the characters used, fontkit reads the subset's
-// cmap, and a CIDToGIDMap stream maps our CIDs to the subset's glyph ids. A ToUnicode CMap keeps the text
-// searchable and copyable; widths come from the full font (the same as the subset's).
+// glyphs blank, so: text is encoded as we go with CIDs handed out in order of first use (content streams can be
+// written before the character set is known); at the end harfbuzz (subset-font) subsets the font to exactly the
+// characters used — by all volumes of a build together, so harfbuzz runs once per weight and build — fontkit reads
+// the subset's cmap, and each document's CIDToGIDMap stream maps its CIDs to the subset's glyph ids. A ToUnicode
+// CMap keeps the text searchable and copyable; widths come from the full font (the same as the subset's).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
-import * as fontkit from 'fontkit';
-import subsetFont from 'subset-font';
+import type * as Fontkit from 'fontkit';
+import type SubsetFont from 'subset-font';
 import { num, type PdfStreamWriter } from './pdf-stream-writer.ts';
+
+// Loaded with require: their CommonJS builds load in about half the time through tsx's ES module hooks.
+const requireCjs = createRequire(import.meta.url);
+const fontkit = requireCjs('fontkit') as typeof Fontkit;
+const subsetFont = requireCjs('subset-font') as typeof SubsetFont;
 
 export type FontWeight = 'regular' | 'bold';
 
@@ -31,7 +37,7 @@ export class FontProgram {
 
   private constructor(
     readonly bytes: Buffer,
-    readonly font: fontkit.Font,
+    readonly font: Fontkit.Font,
   ) {
     this.scale = 1000 / font.unitsPerEm;
     this.fallback = FALLBACK_CODE_POINTS.find((cp) => font.hasGlyphForCodePoint(cp)) ?? 0x20;
@@ -84,7 +90,7 @@ const programs = new Map<FontWeight, Promise<FontProgram>>();
 export function loadFontProgram(weight: FontWeight): Promise<FontProgram> {
   let p = programs.get(weight);
   if (!p) {
-    const file = createRequire(import.meta.url).resolve(FONT_MODULES[weight]);
+    const file = requireCjs.resolve(FONT_MODULES[weight]);
     p = FontProgram.fromFile(file);
     p.catch(() => programs.delete(weight));
     programs.set(weight, p);
@@ -138,31 +144,32 @@ export class PdfFont {
     return this.program.width(text, size);
   }
 
-  /** Subsets the font to the characters encoded so far and writes Type0, CIDFont, descriptor, FontFile2, maps. */
-  async writeObjects(writer: PdfStreamWriter): Promise<void> {
+  /** The code points encoded so far (at least a space). */
+  usedCodePoints(): number[] {
     if (this.codePoints.length === 1) this.encode(' ');
-    const used = this.codePoints.slice(1);
-    const subset = await subsetFont(this.program.bytes, String.fromCodePoint(...used), {
-      noLayoutClosure: true,
-      noHinting: true,
-      dropTables: DROP_TABLES,
-    } as Parameters<typeof subsetFont>[2]);
-    const parsed = fontkit.create(subset);
-    if (!('glyphForCodePoint' in parsed)) throw new Error('subset is not a single font');
+    return this.codePoints.slice(1);
+  }
 
+  /**
+   * Writes Type0, CIDFont, descriptor, FontFile2 and the CID maps, with `subset` (made by makeSubset for these code
+   * points or a superset of them: the volumes of one build share one subset) or a subset made now.
+   */
+  async writeObjects(writer: PdfStreamWriter, shared?: FontSubset): Promise<void> {
+    const used = this.usedCodePoints();
+    const subset = shared ?? (await makeSubset(this.program, used));
     const cidToGid = Buffer.alloc(2 * this.codePoints.length);
     const widths: string[] = [];
     for (let cid = 1; cid < this.codePoints.length; cid++) {
       const cp = this.codePoints[cid]!;
-      const gid = parsed.glyphForCodePoint(cp).id;
-      if (gid === 0 && cp !== 0x20) throw new Error(`subset lost U+${cp.toString(16)}`);
+      const gid = subset.gidOf(cp);
+      if (gid === 0 && cp !== 0x20) throw new Error(`subset lacks U+${cp.toString(16)}`);
       cidToGid.writeUInt16BE(gid, 2 * cid);
       widths.push(String(this.program.advance(cp)));
     }
 
     const font = this.program.font;
     const s = this.program.scale;
-    const tag = subsetTag(this.program.font.postscriptName, used);
+    const tag = subset.tag;
     const baseName = `/${tag}+${font.postscriptName.replace(/[^A-Za-z0-9-]/g, '')}`;
     const [cidFont, descriptor, fontFile, cidMap, toUnicode] = [0, 0, 0, 0, 0].map(() => writer.allocate()) as [number, number, number, number, number];
 
@@ -182,10 +189,32 @@ export class PdfFont {
         `/ItalicAngle 0 /Ascent ${num(font.ascent * s)} /Descent ${num(font.descent * s)} /CapHeight ${num((font.capHeight || font.ascent) * s)} ` +
         `/StemV ${font.postscriptName.includes('Bold') ? 120 : 80} /FontFile2 ${fontFile} 0 R >>`,
     );
-    writer.writeStream(fontFile, `/Filter /FlateDecode /Length1 ${subset.length}`, deflateSync(subset));
+    writer.writeStream(fontFile, `/Filter /FlateDecode /Length1 ${subset.length}`, subset.deflated);
     writer.writeStream(cidMap, '/Filter /FlateDecode', deflateSync(cidToGid));
     writer.writeStream(toUnicode, '/Filter /FlateDecode', deflateSync(Buffer.from(toUnicodeCMap(this.codePoints), 'latin1')));
   }
+}
+
+/** A TrueType subset of a font program: its bytes (deflated, for FontFile2) and the glyph id of each code point. */
+export interface FontSubset {
+  length: number;
+  deflated: Buffer;
+  tag: string;
+  gidOf(cp: number): number;
+}
+
+/** harfbuzz (subset-font) cuts the font down to `codePoints`; fontkit reads the subset's cmap for the glyph ids. */
+export async function makeSubset(program: FontProgram, codePoints: number[]): Promise<FontSubset> {
+  const unique = [...new Set(codePoints.length > 0 ? codePoints : [0x20])].sort((a, b) => a - b);
+  const bytes = await subsetFont(program.bytes, String.fromCodePoint(...unique), {
+    noLayoutClosure: true,
+    noHinting: true,
+    dropTables: DROP_TABLES,
+  } as Parameters<typeof subsetFont>[2]);
+  const parsed = fontkit.create(bytes);
+  if (!('glyphForCodePoint' in parsed)) throw new Error('subset is not a single font');
+  const gids = new Map<number, number>(unique.map((cp) => [cp, parsed.glyphForCodePoint(cp).id]));
+  return { length: bytes.length, deflated: deflateSync(bytes), tag: subsetTag(program.font.postscriptName, unique), gidOf: (cp) => gids.get(cp) ?? 0 };
 }
 
 const HEX4: string[] = Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(4, '0'));

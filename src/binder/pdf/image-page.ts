@@ -2,6 +2,7 @@
 // above the stamp band. A plain 8-bit gray/RGB JPEG goes in as it is (DCTDecode, its EXIF orientation applied by
 // the placement matrix); anything else — CMYK or 12-bit JPEG, PNG (16-bit, alpha, palette), TIFF pages, WebP —
 // is decoded by sharp and re-encoded as an 8-bit sRGB or gray JPEG, flattened on white, at most 3508 px a side.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { SHEET_FONT_REGULAR, stampBand, type BinderDocument } from './binder-document.ts';
 import { num } from './pdf-stream-writer.ts';
@@ -20,7 +21,8 @@ export interface PreparedImage {
   width: number;
   height: number;
   components: 1 | 3;
-  jpeg: Uint8Array;
+  /** The JPEG bytes, or the JPEG file to copy them from when it is written (plain JPEGs are never held in memory). */
+  jpeg: Uint8Array | { path: string; size: number };
   /** EXIF orientation (1–8) still to apply when drawing. */
   orientation: number;
 }
@@ -101,18 +103,48 @@ function isPlainJpeg(info: JpegInfo | null): info is JpegInfo {
   return !!info && [0xc0, 0xc1, 0xc2].includes(info.sof) && info.precision === 8 && (info.components === 1 || info.components === 3) && info.width > 0 && info.height > 0;
 }
 
-export async function loadImage(path: string, preloaded?: Buffer | null): Promise<ImageLoad> {
-  let bytes: Buffer;
+/** The first `max` bytes of a file and its size. */
+function readHead(path: string, max: number): { head: Buffer; size: number } {
+  const fd = openSync(path, 'r');
   try {
-    bytes = preloaded ?? (await readFile(path));
+    const size = fstatSync(fd).size;
+    const head = Buffer.allocUnsafe(Math.min(size, max));
+    const n = readSync(fd, head, 0, head.length, 0);
+    return { head: head.subarray(0, n), size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const HEAD_BYTES = 128 * 1024;
+
+export async function loadImage(path: string, preloaded?: Buffer | null): Promise<ImageLoad> {
+  let bytes: Buffer | null = preloaded ?? null;
+  let size: number;
+  let head: Buffer;
+  try {
+    if (bytes) ({ head, size } = { head: bytes, size: bytes.length });
+    else ({ head, size } = readHead(path, HEAD_BYTES));
   } catch {
     return { ok: false, reason: IMAGE_REASONS.unreadable };
   }
-  const info = jpegInfo(bytes);
+  let info = jpegInfo(head);
+  if (!info && !bytes && head.length < size && head[0] === 0xff && head[1] === 0xd8) {
+    // The frame header lies beyond the first bytes (a large EXIF block): look at the whole file.
+    bytes = await readFile(path).catch(() => null);
+    info = bytes ? jpegInfo(bytes) : null;
+  }
   if (isPlainJpeg(info)) {
-    const img: PreparedImage = { width: info.width, height: info.height, components: info.components as 1 | 3, jpeg: bytes, orientation: info.orientation };
+    const jpeg = bytes ?? { path, size };
+    const img: PreparedImage = { width: info.width, height: info.height, components: info.components as 1 | 3, jpeg, orientation: info.orientation };
     return { ok: true, pageCount: 1, page: async () => img };
   }
+  try {
+    bytes ??= await readFile(path);
+  } catch {
+    return { ok: false, reason: IMAGE_REASONS.unreadable };
+  }
+  const all = bytes;
   let pageCount: number;
   const sharp = await loadSharp();
   try {
@@ -123,7 +155,7 @@ export async function loadImage(path: string, preloaded?: Buffer | null): Promis
     return { ok: false, reason: IMAGE_REASONS.corrupt };
   }
   if (pageCount < 1) return { ok: false, reason: IMAGE_REASONS.noPages };
-  return { ok: true, pageCount, page: (index) => reencode(bytes, index, pageCount > 1) };
+  return { ok: true, pageCount, page: (index) => reencode(all, index, pageCount > 1) };
 }
 
 /** sharp is loaded only when an image needs converting (plain JPEGs, the usual scans, never do). */
@@ -191,9 +223,14 @@ export function writeImagePage(doc: BinderDocument, img: PreparedImage, label: s
       `/Contents [${content} 0 R ${stamp} 0 R] >>`,
   );
   w.writeStream(content, '', `q ${m.map(num).join(' ')} cm /Im0 Do Q\n`);
-  w.writeStream(
-    image,
-    `/Type /XObject /Subtype /Image /Width ${img.width} /Height ${img.height} /ColorSpace /${img.components === 1 ? 'DeviceGray' : 'DeviceRGB'} /BitsPerComponent 8 /Filter /DCTDecode `,
-    img.jpeg,
-  );
+  const dict = `/Type /XObject /Subtype /Image /Width ${img.width} /Height ${img.height} /ColorSpace /${img.components === 1 ? 'DeviceGray' : 'DeviceRGB'} /BitsPerComponent 8 /Filter /DCTDecode `;
+  if (img.jpeg instanceof Uint8Array) {
+    w.writeStream(image, dict, img.jpeg);
+  } else {
+    w.beginObject(image);
+    w.put(`<<${dict}/Length ${img.jpeg.size}>>\nstream\n`);
+    w.putFile(img.jpeg.path, img.jpeg.size);
+    w.put('\nendstream');
+    w.endObject();
+  }
 }

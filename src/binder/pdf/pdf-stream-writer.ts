@@ -1,23 +1,28 @@
 // A PDF written front to back to a file (or to memory) without holding the document: objects get their numbers
 // from allocate() and may be written in any order (a page tree, contents or stamps that need totals known only at
 // the end are simply written later); finish() appends the classic xref table and a trailer whose /ID is derived
-// from the bytes written, so the same inputs give byte-identical files. Small writes are staged in a buffer, large
-// byte arrays (images, copied streams) are queued by reference; drain() hands the queue to the sink in one writev.
+// from the bytes written, so the same inputs give byte-identical files. Small writes and file contents (JPEGs)
+// go through staging buffers that are recycled once written, large byte arrays already in memory (streams copied
+// from a source PDF) are queued by reference; drain() hands the queue to the sink in one writev. Recycling keeps
+// the memory flat however many pages pass through (no per-image buffers left for the garbage collector).
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 interface ByteSink {
-  write(chunks: Uint8Array[]): Promise<void>;
+  /** Writes `chunks` at file offset `position` (writes may overlap in time; each has its own range). */
+  write(chunks: Uint8Array[], position: number): Promise<void>;
   close(): Promise<void>;
 }
 
 class FileSink implements ByteSink {
   constructor(private readonly fh: FileHandle) {}
-  async write(chunks: Uint8Array[]): Promise<void> {
+  async write(chunks: Uint8Array[], position: number): Promise<void> {
     for (let i = 0; i < chunks.length; i += 512) {
       let batch = chunks.slice(i, i + 512);
       while (batch.length > 0) {
-        const { bytesWritten } = await this.fh.writev(batch);
+        const { bytesWritten } = await this.fh.writev(batch, position);
+        position += bytesWritten;
         batch = dropWritten(batch, bytesWritten);
       }
     }
@@ -38,16 +43,26 @@ function dropWritten(chunks: Uint8Array[], written: number): Uint8Array[] {
 
 class MemorySink implements ByteSink {
   readonly chunks: Uint8Array[] = [];
-  async write(chunks: Uint8Array[]): Promise<void> {
-    this.chunks.push(...chunks);
+  async write(chunks: Uint8Array[], _position: number): Promise<void> {
+    // In call order (the copy happens before any await). Copies: the writer recycles its staging buffers.
+    for (const c of chunks) this.chunks.push(Buffer.from(c));
   }
   async close(): Promise<void> {}
 }
 
-const STAGING_BYTES = 256 * 1024;
+const STAGING_BYTES = 1024 * 1024;
+
+// Staging buffers shared by all writers of the process (a build keeps all its volumes open until the end).
+const POOL_MAX = 12;
+const pool: Buffer[] = [];
+const takeBuffer = (): Buffer => pool.pop() ?? Buffer.allocUnsafeSlow(STAGING_BYTES);
+const giveBuffer = (b: Buffer): void => {
+  if (pool.length < POOL_MAX) pool.push(b);
+};
 /** Byte arrays at least this long are queued as they are instead of being copied into the staging buffer. */
 const BY_REFERENCE_BYTES = 16 * 1024;
 const DRAIN_BYTES = 4 * 1024 * 1024;
+const MAX_IN_FLIGHT = 2;
 
 export interface FinishedPdf {
   size: number;
@@ -58,14 +73,20 @@ export class PdfStreamWriter {
   private readonly offsets: number[] = [0];
   private position = 0;
   private nextNumber = 1;
-  private staging = Buffer.allocUnsafe(STAGING_BYTES);
+  /** The buffer being filled; taken from the pool on demand, none while the writer is idle. */
+  private staging: Buffer | null = null;
   private stagingLength = 0;
   private queue: Uint8Array[] = [];
+  /** Staging buffers in the queue, back to the pool when their write is done. */
+  private queuedStaging: Buffer[] = [];
   private queuedBytes = 0;
   private readonly hash = createHash('sha256');
   private openObject = 0;
   private finished = false;
-  private inFlight: Promise<void> | null = null;
+  /** Writes under way (at most MAX_IN_FLIGHT), each to its own range of the file. */
+  private inFlight: Promise<void>[] = [];
+  /** File offset of the first byte in the queue. */
+  private queueStart = 0;
 
   private constructor(private readonly sink: ByteSink) {
     // Header, then a comment of bytes > 127 so transfer tools treat the file as binary.
@@ -98,7 +119,7 @@ export class PdfStreamWriter {
         this.flushStaging();
         if (data.length > STAGING_BYTES) return this.enqueue(Buffer.from(data, 'latin1'));
       }
-      this.stagingLength += this.staging.write(data, this.stagingLength, 'latin1');
+      this.stagingLength += this.stage.write(data, this.stagingLength, 'latin1');
       this.position += data.length;
       return;
     }
@@ -107,9 +128,32 @@ export class PdfStreamWriter {
       return this.enqueue(data);
     }
     if (data.length > STAGING_BYTES - this.stagingLength) this.flushStaging();
-    this.staging.set(data, this.stagingLength);
+    this.stage.set(data, this.stagingLength);
     this.stagingLength += data.length;
     this.position += data.length;
+  }
+
+  /** Appends `length` bytes of a file (from its start), read straight into the staging buffers. */
+  putFile(path: string, length: number): void {
+    const fd = openSync(path, 'r');
+    try {
+      let at = 0;
+      while (at < length) {
+        if (this.stagingLength === STAGING_BYTES) this.flushStaging();
+        const want = Math.min(length - at, STAGING_BYTES - this.stagingLength);
+        let n = readSync(fd, this.stage, this.stagingLength, want, at);
+        if (n === 0) {
+          // The file shrank since it was measured: pad, so that offsets and /Length stay right.
+          this.stage.fill(0, this.stagingLength, this.stagingLength + want);
+          n = want;
+        }
+        this.stagingLength += n;
+        this.position += n;
+        at += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   beginObject(num: number): void {
@@ -142,26 +186,30 @@ export class PdfStreamWriter {
   }
 
   /**
-   * Hands the queued bytes to the sink once enough have piled up (or always, with force). One write is kept in
-   * flight while the caller goes on producing the next bytes; a further drain first waits for it.
+   * Hands the queued bytes to the sink once enough have piled up (or always, with force, which also waits for
+   * every write). Writes go on while the caller produces the next bytes; with MAX_IN_FLIGHT under way, a drain
+   * first waits for the oldest.
    */
   async drain(force = false): Promise<void> {
     if (!force && this.queuedBytes + this.stagingLength < DRAIN_BYTES) return;
-    if (this.inFlight) {
-      const previous = this.inFlight;
-      this.inFlight = null;
-      await previous;
-    }
+    while (this.inFlight.length >= MAX_IN_FLIGHT) await this.inFlight.shift();
     this.flushStaging();
-    if (this.queue.length === 0) return;
-    const chunks = this.queue;
-    this.queue = [];
-    this.queuedBytes = 0;
-    const write = this.sink.write(chunks);
-    // Keep a rejection from being unhandled while nobody awaits it yet; it is rethrown by the next drain.
-    write.catch(() => undefined);
-    if (force) await write;
-    else this.inFlight = write;
+    if (this.queue.length > 0) {
+      const chunks = this.queue;
+      const recycle = this.queuedStaging;
+      const at = this.queueStart;
+      this.queue = [];
+      this.queuedStaging = [];
+      this.queueStart += this.queuedBytes;
+      this.queuedBytes = 0;
+      const write = this.sink.write(chunks, at).then(() => {
+        for (const b of recycle) giveBuffer(b);
+      });
+      // Keep a rejection from being unhandled while nobody awaits it yet; it is rethrown when awaited.
+      write.catch(() => undefined);
+      this.inFlight.push(write);
+    }
+    if (force) while (this.inFlight.length > 0) await this.inFlight.shift();
   }
 
   /** Writes the xref table and trailer and closes the sink. Every allocated object must have been written. */
@@ -171,7 +219,7 @@ export class PdfStreamWriter {
     const missing = this.offsets.findIndex((o, i) => i > 0 && o < 0);
     if (missing > 0) throw new Error(`object ${missing} was allocated but never written`);
     // The /ID is the digest of everything before the xref: derived from the inputs, identical for identical builds.
-    const id = this.hash.copy().update(this.staging.subarray(0, this.stagingLength)).digest('hex').slice(0, 32);
+    const id = this.hash.copy().update(this.stage.subarray(0, this.stagingLength)).digest('hex').slice(0, 32);
     const xrefAt = this.position;
     const count = this.offsets.length;
     const table = Buffer.allocUnsafe(20 * count);
@@ -191,7 +239,7 @@ export class PdfStreamWriter {
   async abort(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    await this.inFlight?.catch(() => undefined);
+    await Promise.allSettled(this.inFlight);
     await this.sink.close().catch(() => undefined);
   }
 
@@ -202,13 +250,20 @@ export class PdfStreamWriter {
     this.position += bytes.length;
   }
 
+  private get stage(): Buffer {
+    return (this.staging ??= takeBuffer());
+  }
+
   private flushStaging(): void {
-    if (this.stagingLength === 0) return;
-    const chunk = this.staging.subarray(0, this.stagingLength);
+    const staging = this.staging;
+    if (!staging) return;
+    this.staging = null;
+    if (this.stagingLength === 0) return giveBuffer(staging);
+    const chunk = staging.subarray(0, this.stagingLength);
     this.hash.update(chunk);
     this.queue.push(chunk);
+    this.queuedStaging.push(staging);
     this.queuedBytes += chunk.length;
-    this.staging = Buffer.allocUnsafe(STAGING_BYTES);
     this.stagingLength = 0;
   }
 }
