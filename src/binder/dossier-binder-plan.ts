@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import type { FileKind } from '../documents/file-kind.ts';
 import { loadStandard } from '../standards/standard-repository.ts';
+import { evidenceWithVersions } from '../documents/document-repository.ts';
 import { TARGET_LEVEL_LABELS } from '../../views/labels.ts';
 import type { BinderOptions, BinderPlan, PlanChapter, PlanEvidence, PlanItem, PlanSection } from './binder-types.ts';
 
@@ -34,7 +35,7 @@ function printableSource(v: { kind: string; blob_sha256: string; rendition_sha25
 }
 
 /** A date in China Standard Time, as printed on covers: 2026年11月20日. */
-function chinaDateLabel(iso: string): string {
+export function chinaDateLabel(iso: string): string {
   const d = new Date(new Date(iso).getTime() + 8 * 3_600_000);
   return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
 }
@@ -51,12 +52,7 @@ export async function loadDossierBinderInputs(db: Db, dossierId: string, options
   const standard = await loadStandard(db, dossier.standard_id);
   if (!standard) throw new Error(`standard ${dossier.standard_id} missing`);
   const entries = new Map((await db.selectFrom('dossier_items').selectAll().where('dossier_id', '=', dossierId).execute()).map((e) => [e.item_code, e]));
-  const links = await db
-    .selectFrom('item_evidence')
-    .innerJoin('documents', 'documents.id', 'item_evidence.document_id')
-    .innerJoin('document_versions', (j) =>
-      j.on((eb) => eb('document_versions.id', '=', eb.fn.coalesce('item_evidence.version_id', 'documents.current_version_id'))),
-    )
+  const links = await evidenceWithVersions(db, dossierId)
     .select([
       'item_evidence.id',
       'item_evidence.item_code',
@@ -72,8 +68,6 @@ export async function loadDossierBinderInputs(db: Db, dossierId: string, options
       'document_versions.conversion_note',
       'document_versions.page_count',
     ])
-    .where('item_evidence.dossier_id', '=', dossierId)
-    .where('documents.trashed_at', 'is', null)
     .orderBy('item_evidence.item_code')
     .orderBy('item_evidence.position')
     .orderBy('item_evidence.id')

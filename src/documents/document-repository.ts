@@ -171,6 +171,19 @@ export async function evidenceForItem(db: Db, dossierId: string, itemCode: strin
 }
 
 /** Number of linked (non-trashed) documents per item code of a dossier. */
+/**
+ * A dossier's evidence links joined to the version each one shows — the pinned version, else the document's
+ * current one — leaving out trashed documents. Callers add the columns they need.
+ */
+export function evidenceWithVersions(db: Db, dossierId: string) {
+  return db
+    .selectFrom('item_evidence')
+    .innerJoin('documents', 'documents.id', 'item_evidence.document_id')
+    .innerJoin('document_versions', (j) => j.on((eb) => eb('document_versions.id', '=', eb.fn.coalesce('item_evidence.version_id', 'documents.current_version_id'))))
+    .where('item_evidence.dossier_id', '=', dossierId)
+    .where('documents.trashed_at', 'is', null);
+}
+
 export async function evidenceCounts(db: Db, dossierId: string): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('item_evidence')

@@ -21,6 +21,11 @@ const ROLE_LEVEL: Partial<Record<Role, RegionLevel>> = {
   province_reviewer: 'province',
 };
 
+/** The review level a reviewer role acts at; null for experts, institutions and admins. */
+export function reviewLevelOf(role: Role): RegionLevel | null {
+  return ROLE_LEVEL[role] ?? null;
+}
+
 /** Null when the dossier does not exist or lies outside the account's scope (callers answer 404). */
 export async function reviewAccess(db: Db, user: User, dossierId: string): Promise<ReviewAccess | null> {
   const dossier = await db

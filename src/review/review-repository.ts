@@ -1,6 +1,7 @@
 // Reads for the review pages: the stage history, decisions, reviewers' grades, assigned experts, the inbox.
 import type { Db } from '../db/database.ts';
 import type { Decision, ReviewGrade, ReviewStage, User } from '../db/schema.ts';
+import { reviewLevelOf } from './review-access.ts';
 
 export interface DecisionRow extends Decision {
   decided_by_name: string;
@@ -104,7 +105,7 @@ export async function reviewInbox(db: Db, user: User): Promise<InboxRow[]> {
   if (user.role === 'expert') {
     q = q.where('review_stages.dossier_id', 'in', db.selectFrom('review_assignments').select('dossier_id').where('user_id', '=', user.id));
   } else {
-    const level = user.role === 'county_reviewer' ? 'county' : user.role === 'city_reviewer' ? 'city' : user.role === 'province_reviewer' ? 'province' : null;
+    const level = reviewLevelOf(user.role);
     if (!level) return [];
     q = q.where('review_stages.region_level', '=', level).where('review_stages.region_code', '=', user.region_code ?? '');
   }

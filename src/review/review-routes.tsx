@@ -1,5 +1,10 @@
 // Review pages: the reviewer's inbox, the dossier's review tab, submission, per-item review grades,
-// expert assignment and decisions. Scope: reviewAccess (404 outside it); acting needs the active stage.
+// expert assignment, decisions and the reviewer pack (PDF). Scope: reviewAccess (404 outside it); acting needs
+// the active stage.
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
@@ -12,11 +17,13 @@ import type { Db } from '../db/database.ts';
 import { ALL_ROLES, currentUser, notFound, requireRole } from '../http/access.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { pageContext } from '../http/page-context.ts';
+import { contentDisposition } from '../http/send-blob.ts';
 import { isUniqueViolation } from '../institutions/institution-repository.ts';
 import { GRADES } from '../standards/standard-schema.ts';
-import { isInstitutionUser, reviewAccess, type ReviewAccess } from './review-access.ts';
+import { isInstitutionUser, reviewAccess, reviewLevelOf, type ReviewAccess } from './review-access.ts';
 import { assignableExperts, loadReviewHistory, recentDecisionsBy, reviewInbox, saveReviewGrade } from './review-repository.ts';
 import { routeForInstitution } from './review-route-config.ts';
+import { inPackQueue, renderReviewerPack } from './reviewer-pack.ts';
 import { decide, submitDossier } from './review-workflow.ts';
 import { submissionBlockers } from './submission-precheck.ts';
 
@@ -112,6 +119,55 @@ export function reviewRoutes(): Hono {
       expert: '已指派专家。',
     };
     return c.html(<ReviewPage {...await pageProps(c, flash && messages[flash] ? { kind: 'ok', message: messages[flash] } : undefined)} />);
+  });
+
+  // The reviewer pack: summary + binder as one PDF, rendered in the request (one at a time per process) into a
+  // temporary directory that is removed once the download ends or is abandoned.
+  app.get('/dossiers/:id/review/pack.pdf', signedIn, async (c) => {
+    const user = currentUser(c);
+    const db = c.get('db');
+    const { view } = await loadAll(c);
+    const { config, store } = c.get('deps');
+    const headers = {
+      'content-type': 'application/pdf',
+      'content-disposition': contentDisposition('attachment', `${view.institution.name}-${view.dossier.year}-审核材料.pdf`),
+      'cache-control': 'private, no-store',
+      'x-content-type-options': 'nosniff',
+    };
+    if (c.req.raw.method === 'HEAD') return c.body(null, 200, headers);
+    const tmpRoot = path.join(config.dataDir, 'tmp');
+    await mkdir(tmpRoot, { recursive: true });
+    const dir = await mkdtemp(path.join(tmpRoot, 'review-pack-'));
+    const cleanup = () => rm(dir, { recursive: true, force: true }).catch((err: unknown) => console.error(`[review-pack] could not remove ${dir}: ${(err as Error).message}`));
+    const signal = c.req.raw.signal;
+    let pack;
+    try {
+      // A client that left while waiting for its turn gets nothing rendered.
+      pack = await inPackQueue(async () =>
+        signal.aborted ? null : renderReviewerPack({ db, store }, { dossierId: view.dossier.id, outPath: path.join(dir, 'pack.pdf'), workDir: dir }),
+      );
+    } catch (err) {
+      await cleanup();
+      throw err;
+    }
+    if (!pack) {
+      await cleanup();
+      return c.body(null, 204);
+    }
+    await recordAudit(db, {
+      actorId: user.id,
+      ip: clientIp(c),
+      action: 'review.pack',
+      subjectType: 'dossier',
+      subjectId: view.dossier.id,
+      detail: { stage: pack.stageLabel, pages: pack.pageCount, sha256: pack.sha256 },
+    });
+    const stream = createReadStream(pack.path);
+    // 'close' follows the end, an error and a destroy (the client went away: the web stream is cancelled).
+    stream.once('close', () => void cleanup());
+    if (signal.aborted) stream.destroy();
+    else signal.addEventListener('abort', () => stream.destroy(), { once: true });
+    return c.body(Readable.toWeb(stream) as ReadableStream, 200, { ...headers, 'content-length': String(pack.size) });
   });
 
   app.post('/dossiers/:id/submit', signedIn, async (c) => {
@@ -228,7 +284,7 @@ export function reviewRoutes(): Hono {
 async function wasReviewerHere(db: Db, userId: string, dossierId: string): Promise<boolean> {
   const user = await db.selectFrom('users').select(['role', 'region_code']).where('id', '=', userId).executeTakeFirst();
   if (!user) return false;
-  const level = user.role === 'county_reviewer' ? 'county' : user.role === 'city_reviewer' ? 'city' : user.role === 'province_reviewer' ? 'province' : null;
+  const level = reviewLevelOf(user.role);
   if (user.role === 'expert') {
     return Boolean(await db.selectFrom('review_assignments').select('user_id').where('dossier_id', '=', dossierId).where('user_id', '=', userId).executeTakeFirst());
   }

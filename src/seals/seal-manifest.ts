@@ -1,6 +1,7 @@
 // The seal manifest: the dossier's state at a submission or decision, as one JSON document whose canonical form
 // (canonical-json.ts) is hashed and chained (seal-chain.ts). Read inside the caller's transaction, after the
 // caller has applied the event (so `dossier.state` is the state after it). See docs/decisions/0007-seals.md.
+import { evidenceWithVersions } from '../documents/document-repository.ts';
 import type { Db } from '../db/database.ts';
 import type { DecisionOutcome, DossierState, SealEvent, TargetLevel } from '../db/schema.ts';
 
@@ -207,12 +208,7 @@ export async function buildSealManifest(db: Db, args: SealArgs): Promise<SealMan
 
   // Evidence links: a link without a pinned version follows the document's current version. Trashed documents are
   // not evidence (as on the dossier page).
-  const evidenceRows = await db
-    .selectFrom('item_evidence')
-    .innerJoin('documents', 'documents.id', 'item_evidence.document_id')
-    .innerJoin('document_versions', (j) =>
-      j.on((eb) => eb('document_versions.id', '=', eb.fn.coalesce('item_evidence.version_id', 'documents.current_version_id'))),
-    )
+  const evidenceRows = await evidenceWithVersions(db, args.dossierId)
     .select([
       'item_evidence.id',
       'item_evidence.item_code',
@@ -227,8 +223,6 @@ export async function buildSealManifest(db: Db, args: SealArgs): Promise<SealMan
       'document_versions.blob_sha256',
       'document_versions.size',
     ])
-    .where('item_evidence.dossier_id', '=', args.dossierId)
-    .where('documents.trashed_at', 'is', null)
     .execute();
   evidenceRows.sort((a, b) => compareItemCodes(a.item_code, b.item_code) || num(a.position) - num(b.position) || cmp(a.id, b.id));
   for (const r of evidenceRows) {
