@@ -44,6 +44,29 @@ describe('dossier CLI', () => {
     expect(rows.some((r) => r.institution_name === '修武县郇封镇卫生院' && r.county_code === '410821' && r.state === 'draft')).toBe(true);
   });
 
+  it('builds the binder volumes of a dossier into a directory, the same bytes every time', async () => {
+    const rows = JSON.parse((await dossier(['dossiers', 'list', '--json'])).stdout) as { id: string; institution_name: string; level: string }[];
+    const id = rows.find((r) => r.institution_name === '修武县郇封镇卫生院')!.id;
+    const out1 = path.join(dataDir, 'binder-1');
+    const out2 = path.join(dataDir, 'binder-2');
+    const first = await dossier(['binder', id, '--out', out1, '--max-sheets', '120']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/共 \d+ 册、\d+ 页/);
+    const volumes = fs.readdirSync(out1).filter((f) => f.startsWith('volume-')).sort();
+    expect(volumes.length).toBeGreaterThan(1);
+    expect(fs.existsSync(path.join(out1, 'labels.pdf'))).toBe(true);
+    await run('qpdf', ['--check', path.join(out1, volumes[0]!)]);
+    expect((await dossier(['binder', id, '--out', out2, '--max-sheets', '120'])).code).toBe(0);
+    for (const v of volumes) expect(fs.readFileSync(path.join(out2, v)).equals(fs.readFileSync(path.join(out1, v)))).toBe(true);
+
+    const unknown = await dossier(['binder', 'd_nope', '--out', out1]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('找不到档案');
+    const bad = await dossier(['binder', id, '--out', out1, '--split', 'weekly']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('选项有误');
+  }, 120_000);
+
   it('adds a user with the password from stdin, and rejects a bad scope', async () => {
     const ok = await dossier(['user', 'add', '--username', 'county2', '--name', '审核员二', '--role', 'county_reviewer', '--region', '410822'], 'secret-pass-1\n');
     expect(ok.code).toBe(0);
