@@ -52,7 +52,7 @@ export function ReviewInboxPage(p: { ctx: PageContext; rows: InboxRow[]; recent:
                   <td>{r.opened_at.slice(0, 10)}</td>
                   <td>
                     {r.deadline.slice(0, 10)}
-                    {overdue && <span class="badge bad">已超期</span>}
+                    {overdue ? <span class="badge bad">已超期</span> : <span class="muted small">（还剩 {Math.ceil((Date.parse(r.deadline) - Date.parse(p.now)) / 86_400_000)} 天）</span>}
                   </td>
                 </tr>
               );
