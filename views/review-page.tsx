@@ -130,6 +130,7 @@ function LastDecision(p: { history: ReviewHistory; dossierId: string }) {
 function DecisionForm(p: ReviewPageProps) {
   const stage = p.access.activeStage;
   if (!p.access.canReview || !stage) return null;
+  if (p.ctx.user?.role === 'expert') return <p class="card muted">评审专家负责逐条评审和批注；通过、退回或不通过的决定由本级审核人员作出。</p>;
   const disagreements = disagreeingItems(p);
   const last = p.route.at(-1)?.position === stage.position;
   return (
@@ -375,6 +376,12 @@ export function ReviewPage(p: ReviewPageProps) {
               · 当前环节：{REGION_LEVEL_LABELS[stage.region_level]}级{stage.label}（截止 {day(stage.deadline)}）
             </>
           )}
+        </p>
+        <p class="review-pack">
+          <a href={`/dossiers/${dossier.id}/review/pack.pdf`} download>
+            下载审核材料包（PDF）
+          </a>{' '}
+          <span class="muted small">审核摘要（决定、评审等级、批注、整改）与当前档案的装订册合为一个文件；生成需要一些时间。</span>
         </p>
       </section>
       <LastDecision history={p.history} dossierId={dossier.id} />

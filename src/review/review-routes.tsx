@@ -14,6 +14,7 @@ import { recordAudit } from '../audit/audit-log.ts';
 import { forgetDossierView, loadDossierView } from '../dossiers/dossier-view-cache.ts';
 import { findItem, type DossierView } from '../dossiers/dossier-view-model.ts';
 import type { Db } from '../db/database.ts';
+import type { User } from '../db/schema.ts';
 import { ALL_ROLES, currentUser, notFound, requireRole } from '../http/access.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { pageContext } from '../http/page-context.ts';
@@ -134,17 +135,26 @@ export function reviewRoutes(): Hono {
       'cache-control': 'private, no-store',
       'x-content-type-options': 'nosniff',
     };
+    // ?stage=… : the pack as of another stage of the dossier (default: the active one, else the latest).
+    const stageId = c.req.query('stage');
+    if (stageId !== undefined) {
+      const known = stageId.length <= 64 && (await db.selectFrom('review_stages').select('id').where('id', '=', stageId).where('dossier_id', '=', view.dossier.id).executeTakeFirst());
+      if (!known) notFound('审核环节');
+    }
     if (c.req.raw.method === 'HEAD') return c.body(null, 200, headers);
     const tmpRoot = path.join(config.dataDir, 'tmp');
     await mkdir(tmpRoot, { recursive: true });
     const dir = await mkdtemp(path.join(tmpRoot, 'review-pack-'));
-    const cleanup = () => rm(dir, { recursive: true, force: true }).catch((err: unknown) => console.error(`[review-pack] could not remove ${dir}: ${(err as Error).message}`));
+    const cleanup = () =>
+      rm(dir, { recursive: true, force: true }).catch((err: unknown) => console.error(`[review-pack] could not remove ${dir}: ${(err as Error).message}`));
     const signal = c.req.raw.signal;
     let pack;
     try {
       // A client that left while waiting for its turn gets nothing rendered.
       pack = await inPackQueue(async () =>
-        signal.aborted ? null : renderReviewerPack({ db, store }, { dossierId: view.dossier.id, outPath: path.join(dir, 'pack.pdf'), workDir: dir }),
+        signal.aborted
+          ? null
+          : renderReviewerPack({ db, store }, { dossierId: view.dossier.id, ...(stageId ? { stageId } : {}), outPath: path.join(dir, 'pack.pdf'), workDir: dir }),
       );
     } catch (err) {
       await cleanup();
@@ -249,7 +259,8 @@ export function reviewRoutes(): Hono {
     const user = currentUser(c);
     const db = c.get('db');
     const { view, access } = await loadAll(c);
-    if (!access.canReview && !(await wasReviewerHere(db, user.id, view.dossier.id))) notFound();
+    // Experts grade and annotate; the stage's own reviewers decide.
+    if (user.role === 'expert' || (!access.canReview && !(await wasReviewerHere(db, user, view.dossier.id)))) notFound();
     const fail = async (status: 400 | 409, message: string) => c.html(<ReviewPage {...await pageProps(c, { kind: 'error', message })} />, status);
     const parsed = decisionForm.safeParse(formValues(await c.req.parseBody()));
     if (!parsed.success) return fail(400, parsed.error.issues.map((i) => i.message).join(' '));
@@ -281,13 +292,8 @@ export function reviewRoutes(): Hono {
 }
 
 /** A reviewer whose stage just moved on still gets the "someone decided first" message, not a 404. */
-async function wasReviewerHere(db: Db, userId: string, dossierId: string): Promise<boolean> {
-  const user = await db.selectFrom('users').select(['role', 'region_code']).where('id', '=', userId).executeTakeFirst();
-  if (!user) return false;
+async function wasReviewerHere(db: Db, user: User, dossierId: string): Promise<boolean> {
   const level = reviewLevelOf(user.role);
-  if (user.role === 'expert') {
-    return Boolean(await db.selectFrom('review_assignments').select('user_id').where('dossier_id', '=', dossierId).where('user_id', '=', userId).executeTakeFirst());
-  }
   if (!level) return false;
   const stage = await db
     .selectFrom('review_stages')

@@ -208,3 +208,25 @@ describe('concurrent decisions and failure', () => {
     expect(page).toContain('之前不能再次申请');
   });
 });
+
+describe('experts', () => {
+  it('an assigned expert sees the dossier in the inbox, may grade, but may not decide', async () => {
+    // The passed dossier above gets an active city stage again (its own round's is closed).
+    const d = await t.db.db.selectFrom('dossiers').selectAll().where('id', '=', dossierId).executeTakeFirstOrThrow();
+    await t.db.db
+      .insertInto('review_stages')
+      .values({ id: newId('st'), dossier_id: dossierId, round: d.round, position: 1, region_level: 'city', region_code: '410800', label: '复核', state: 'active', opened_at: nowIso(), deadline: nowIso(), closed_at: null })
+      .execute();
+    await t.db.db.updateTable('dossiers').set({ state: 'in_review', stage: 1, updated_at: nowIso() }).where('id', '=', dossierId).execute();
+    const expertId = (await t.db.db.selectFrom('users').select('id').where('username', '=', 'demo-expert').executeTakeFirstOrThrow()).id;
+    const assign = await t.post(`/dossiers/${dossierId}/review/experts`, { user_id: expertId }, city);
+    expect(assign.status).toBe(303);
+    const expert = await t.login('demo-expert');
+    expect(await (await t.get('/review', expert)).text()).toContain('修武县郇封镇卫生院');
+    const grade = await t.post(`/dossiers/${dossierId}/review/items/1.1.2`, { grade: 'B', note: '专家意见' }, expert, { 'hx-request': 'true' });
+    expect(grade.status).toBe(200);
+    const page = await (await t.get(`/dossiers/${dossierId}/review`, expert)).text();
+    expect(page).toContain('决定由本级审核人员作出');
+    expect((await decideAs(expert, 'pass')).status).toBe(404);
+  });
+});
