@@ -9,6 +9,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'dossier.decide.fail': '评审不通过',
   'review.grade': '记录评审等级',
   'review.assign_expert': '指派专家',
+  'review.pack': '下载审核材料包',
   'annotation.create': '添加批注',
   'annotation.reply': '回复批注',
   'annotation.resolve': '批注标为已解决',

@@ -72,7 +72,7 @@ export async function listBinderBuilds(db: Db, dossierId: string): Promise<(Bind
 }
 
 /** Gives the renderer a local file for each blob; S3 objects are downloaded once into `workDir`. */
-function evidenceOpener(db: Db, store: ObjectStore, sources: Map<string, EvidenceSource>, workDir: string): EvidenceOpener {
+export function evidenceOpener(db: Db, store: ObjectStore, sources: Map<string, EvidenceSource>, workDir: string): EvidenceOpener {
   return async (e) => {
     const source = sources.get(e.key);
     if (!source) return { type: 'unavailable', reason: '佐证材料记录缺失' };

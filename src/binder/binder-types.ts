@@ -16,6 +16,9 @@ export interface BinderOptions {
   retentionPeriod: string;
 }
 
+/** The largest page limit per volume the options accept. */
+export const MAX_SHEETS_PER_VOLUME = 2000;
+
 export const DEFAULT_BINDER_OPTIONS: BinderOptions = {
   split: 'pages',
   maxSheetsPerVolume: 300,
@@ -49,7 +52,7 @@ export const binderOptionsSchema = z.object({
       .number({ error: '每册页数上限必须是数字' })
       .int({ error: '每册页数上限必须是整数' })
       .min(1, { error: '每册页数上限不能小于 1' })
-      .max(2000, { error: '每册页数上限不能超过 2000' })
+      .max(MAX_SHEETS_PER_VOLUME, { error: `每册页数上限不能超过 ${MAX_SHEETS_PER_VOLUME}` })
       .default(DEFAULT_BINDER_OPTIONS.maxSheetsPerVolume),
   ),
   numbering: blankAsDefault(
@@ -123,11 +126,22 @@ export type EvidenceOpener = (
   e: PlanEvidence,
 ) => Promise<{ type: 'pdf'; path: string } | { type: 'image'; path: string } | { type: 'unavailable'; reason: string }>;
 
+/**
+ * A PDF bound into volume 1 right after the cover (before the contents), e.g. a review summary: its pages are
+ * imported like evidence (shrunk above the stamp band) and stamped with `title`, which is also its bookmark and
+ * its contents entry (both first).
+ */
+export interface BinderPreface {
+  path: string;
+  title: string;
+}
+
 export interface RenderBinderArgs {
   plan: BinderPlan;
   options: BinderOptions;
   open: EvidenceOpener;
   outDir: string;
+  preface?: BinderPreface;
   onProgress?: (done: number, total: number) => void | Promise<void>;
 }
 

@@ -1,8 +1,9 @@
 // Splitting a dossier into volumes from the plan's page estimates, before anything is rendered: by a page limit
 // (default) or by chapter (and within a chapter by the limit). An item stays in one volume unless it alone is
 // over the limit; then it is cut into parts — at evidence boundaries where possible, inside a document only when
-// that document alone is over the limit. Estimates count every page the volume will have: cover, contents,
-// missing-evidence report, chapter dividers, item headers, evidence pages and, for duplex, blank versos.
+// that document alone is over the limit. Estimates count every page the volume will have: cover, preface and
+// missing-evidence report (volume 1), contents, chapter dividers, item headers, evidence pages and, for duplex,
+// blank versos.
 import type { BinderOptions, BinderPlan, PlanChapter, PlanEvidence, PlanItem, PlanSection } from './binder-types.ts';
 import { itemHeaderSheets, missingReportSheets, type MissingReportItem } from './pdf/sheets.ts';
 import { chapterHeading, type Measures } from './pdf/sheet-layout.ts';
@@ -62,7 +63,14 @@ export function groupParts(parts: ItemPart[]): VolumeChapter[] {
   return chapters;
 }
 
+/** A preface bound into volume 1 (see BinderPreface): its page count is read before planning. */
+export interface PrefacePlan {
+  title: string;
+  pages: number;
+}
+
 export const tocTarget = {
+  preface: 'preface',
   chapter: (c: number) => `c${c}`,
   section: (c: number, s: number) => `s${c}.${s}`,
   item: (p: ItemPart) => `i${p.itemIndex}.${p.part}`,
@@ -72,8 +80,10 @@ export function itemEntryText(p: ItemPart): string {
   return `${p.item.core ? '★' : ''}${p.item.code} ${p.item.title}${p.partCount > 1 ? `（第 ${p.part}/${p.partCount} 部分）` : ''}`;
 }
 
-export function tocEntries(chapters: VolumeChapter[]): TocEntry[] {
+/** The contents entries of a volume; a preface (volume 1 only) is listed first. */
+export function tocEntries(chapters: VolumeChapter[], preface: PrefacePlan | null = null): TocEntry[] {
   const entries: TocEntry[] = [];
+  if (preface) entries.push({ level: 0, text: preface.title, target: tocTarget.preface });
   for (const ch of chapters) {
     entries.push({ level: 0, text: chapterHeading(ch.chapter.code, ch.chapter.title), target: tocTarget.chapter(ch.chapterIndex) });
     for (const sec of ch.sections) {
@@ -111,22 +121,32 @@ export class VolumePlanner {
     private readonly plan: BinderPlan,
     private readonly options: BinderOptions,
     private readonly m: Measures,
+    private readonly preface: PrefacePlan | null = null,
   ) {
     this.itemCount = plan.chapters.reduce((n, c) => n + c.sections.reduce((k, s) => k + s.items.length, 0), 0);
     this.reportPages = options.missingReport ? missingReportSheets(m, plan, missingItems(plan), this.itemCount).length : 0;
   }
 
-  /** Pages of the front matter before the first chapter: cover, report (volume 1), contents, blank versos. */
+  /** Pages of the front matter before the first chapter: cover, preface and report (volume 1), contents, blank versos. */
   frontPages(first: boolean, tocPages: number): number {
     const duplex = this.options.duplex;
     let p = 1;
     if (duplex) p += 1;
+    if (first && this.preface && this.preface.pages > 0) {
+      p += this.preface.pages;
+      if (duplex && p % 2 === 1) p += 1;
+    }
     if (first && this.reportPages > 0) {
       p += this.reportPages;
       if (duplex && p % 2 === 1) p += 1;
     }
     p += tocPages;
     return p;
+  }
+
+  /** The preface as a contents entry of volume 1 (none when it has no pages). */
+  private get prefaceEntry(): PrefacePlan | null {
+    return this.preface && this.preface.pages > 0 ? this.preface : null;
   }
 
   itemHeaderPages(p: ItemPart): number {
@@ -149,7 +169,7 @@ export class VolumePlanner {
   /** Estimated pages of a volume holding `parts`. */
   estimate(parts: ItemPart[], first: boolean): number {
     const chapters = groupParts(parts);
-    const tocPages = layoutToc(this.m, tocEntries(chapters), '').pages.length;
+    const tocPages = layoutToc(this.m, tocEntries(chapters, first ? this.prefaceEntry : null), '').pages.length;
     let p = this.frontPages(first, tocPages);
     for (const ch of chapters) {
       if (this.options.duplex && p % 2 === 1) p += 1;
@@ -238,6 +258,6 @@ export class VolumePlanner {
   }
 }
 
-export function planVolumes(plan: BinderPlan, options: BinderOptions, m: Measures): VolumePlan[] {
-  return new VolumePlanner(plan, options, m).plan_();
+export function planVolumes(plan: BinderPlan, options: BinderOptions, m: Measures, preface: PrefacePlan | null = null): VolumePlan[] {
+  return new VolumePlanner(plan, options, m, preface).plan_();
 }

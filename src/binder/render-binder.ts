@@ -4,6 +4,9 @@
 // last volume with continuous numbering — and all volumes are closed together at the end, sharing one font
 // subset per weight. Then the box and spine labels for all volumes.
 //
+// A preface (args.preface, e.g. the reviewer pack's summary) is read before planning — its page count is part of
+// volume 1's estimate — and bound after volume 1's cover; it must be a readable PDF (an error otherwise).
+//
 // The result also lists `adjusted`: evidence whose page range was clamped to the document (not replaced).
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +14,7 @@ import type { RenderBinderArgs, RenderBinderResult, RenderedVolume, ReplacedEvid
 import { EvidencePages, evidenceOccurrence, type EvidenceOccurrence } from './evidence-pages.ts';
 import type { PageNumbering } from './pdf/binder-document.ts';
 import { loadFontPrograms, makeSubset } from './pdf/cjk-font.ts';
+import { loadSourcePdf, type SourcePdf } from './pdf/pdf-source.ts';
 import type { Measures } from './pdf/sheet-layout.ts';
 import { planVolumes } from './plan-volumes.ts';
 import { renderLabels } from './render-labels.ts';
@@ -26,7 +30,13 @@ export async function renderBinder(args: RenderBinderArgs): Promise<RenderBinder
   const { plan, options, outDir } = args;
   const programs = await loadFontPrograms();
   const measures: Measures = { regular: programs.regular, bold: programs.bold };
-  const volumes = planVolumes(plan, options, measures);
+  let preface: { source: SourcePdf; title: string } | null = null;
+  if (args.preface) {
+    const loaded = await loadSourcePdf(args.preface.path);
+    if (!loaded.ok) throw new Error(`preface ${args.preface.path}: ${loaded.reason}`);
+    preface = { source: loaded.source, title: args.preface.title };
+  }
+  const volumes = planVolumes(plan, options, measures, preface && { title: preface.title, pages: preface.source.pages.length });
   const total = volumes.reduce((n, v) => n + v.estimatedPages, 0);
   const itemCount = plan.chapters.reduce((n, c) => n + c.sections.reduce((k, s) => k + s.items.length, 0), 0);
   await mkdir(outDir, { recursive: true });
@@ -50,7 +60,7 @@ export async function renderBinder(args: RenderBinderArgs): Promise<RenderBinder
     }
   }
   const evidence = new EvidencePages(args.open, measures, order);
-  const ctx: VolumeContext = { plan, options, programs, measures, volumeCount: volumes.length, itemCount, evidence, pageDone };
+  const ctx: VolumeContext = { plan, options, programs, measures, volumeCount: volumes.length, itemCount, evidence, preface, pageDone };
 
   const open: VolumeBuilder[] = [];
   const rendered: RenderedVolume[] = [];
@@ -59,6 +69,7 @@ export async function renderBinder(args: RenderBinderArgs): Promise<RenderBinder
       const builder = await VolumeBuilder.create(ctx, volume, path.join(outDir, volumeFileName(volume.volumeNo)));
       open.push(builder);
       await builder.build();
+      ctx.preface = null; // bound into volume 1: let the source go
       if (options.numbering === 'per_volume') await builder.prepare(perVolume(builder.pageCount));
     }
     evidence.release();

@@ -1,5 +1,6 @@
 // A plain report PDF in the binder's font (title, sections of paragraphs and tables), built in memory: used for
-// the reviewer pack of a review. Pages are stamped "第 N 页 / 共 M 页" like the binder's.
+// the reviewer pack of a review. Pages are stamped "第 N 页 / 共 M 页" like the binder's — unless `stamps` is false,
+// for a report bound into a binder as its preface (the binder stamps it).
 import { BinderDocument } from './pdf/binder-document.ts';
 import { loadFontPrograms } from './pdf/cjk-font.ts';
 import { PdfStreamWriter } from './pdf/pdf-stream-writer.ts';
@@ -8,10 +9,17 @@ import { Flow, renderPage, type Measures } from './pdf/sheet-layout.ts';
 export interface SummarySection {
   heading: string;
   paragraphs?: string[];
-  table?: { columns: string[]; widths?: number[]; rows: string[][] };
+  /** `size`: the text size of the table (9.5 pt by default); smaller for wide tables. */
+  table?: { columns: string[]; widths?: number[]; rows: string[][]; size?: number };
 }
 
-export async function renderSummaryPdf(args: { title: string; subtitle?: string; sections: SummarySection[]; creationDate: string }): Promise<Uint8Array> {
+export async function renderSummaryPdf(args: {
+  title: string;
+  subtitle?: string;
+  sections: SummarySection[];
+  creationDate: string;
+  stamps?: boolean;
+}): Promise<Uint8Array> {
   const programs = await loadFontPrograms();
   const m: Measures = { regular: programs.regular, bold: programs.bold };
   const flow = new Flow(m);
@@ -27,12 +35,13 @@ export async function renderSummaryPdf(args: { title: string; subtitle?: string;
     }
     if (section.table) {
       flow.space(3);
-      flow.table(section.table.columns, section.table.rows, section.table.widths ? { widths: section.table.widths } : {});
+      const { columns, rows, widths, size } = section.table;
+      flow.table(columns, rows, { ...(widths ? { widths } : {}), ...(size ? { size } : {}) });
     }
   }
   const { writer, bytes } = PdfStreamWriter.inMemory();
   const doc = new BinderDocument(writer, programs);
-  for (const page of flow.pages) doc.addSheet(renderPage(page, doc.fonts), '');
+  for (const page of flow.pages) doc.addSheet(renderPage(page, doc.fonts), args.stamps === false ? null : '');
   await doc.finish({ numbering: { number: (i) => i + 1, total: doc.pageCount }, outline: [], info: { title: args.title, creationDate: args.creationDate } });
   return bytes();
 }

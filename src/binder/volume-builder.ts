@@ -1,5 +1,6 @@
 // One volume of the binder, front to back: cover (written last, it shows the page count), blank verso for
-// duplex, the missing-evidence report (volume 1, optional), contents (reserved now, written last with the page
+// duplex, the preface (volume 1, optional: another PDF's pages, e.g. a review summary), the missing-evidence
+// report (volume 1, optional), contents (reserved now, written last with the page
 // numbers), then per chapter a divider on a right-hand page (duplex) and per item its header sheet(s), evidence
 // and "缺少佐证材料" sheet. It records where each chapter, section and item starts, for contents and bookmarks.
 import type { BinderOptions, BinderPlan, RenderedVolume } from './binder-types.ts';
@@ -7,11 +8,13 @@ import { evidenceOccurrence, type EvidencePages } from './evidence-pages.ts';
 import { BinderDocument, type PageNumbering } from './pdf/binder-document.ts';
 import type { FontPrograms, FontSubset } from './pdf/cjk-font.ts';
 import type { OutlineNode } from './pdf/outline.ts';
+import { PageImporter } from './pdf/pdf-page-import.ts';
+import type { SourcePdf } from './pdf/pdf-source.ts';
 import { PdfStreamWriter } from './pdf/pdf-stream-writer.ts';
 import { chapterHeading, renderPage, type LaidPage, type Measures } from './pdf/sheet-layout.ts';
 import { blankVerso, coverSheet, dividerSheet, itemHeaderSheets, missingEvidenceSheet, missingReportSheets } from './pdf/sheets.ts';
 import { layoutToc, renderToc, type TocLayout } from './pdf/toc.ts';
-import { groupParts, itemEntryText, missingItems, tocEntries, tocTarget, type VolumeChapter, type VolumePlan } from './plan-volumes.ts';
+import { groupParts, itemEntryText, missingItems, tocEntries, tocTarget, type PrefacePlan, type VolumeChapter, type VolumePlan } from './plan-volumes.ts';
 
 export interface VolumeContext {
   plan: BinderPlan;
@@ -21,6 +24,8 @@ export interface VolumeContext {
   volumeCount: number;
   itemCount: number;
   evidence: EvidencePages;
+  /** Bound into volume 1 after the cover; its pages are stamped with the title. */
+  preface: { source: SourcePdf; title: string } | null;
   /** Called after each page written. */
   pageDone: () => Promise<void>;
 }
@@ -77,11 +82,25 @@ export class VolumeBuilder {
     [this.coverIndex] = doc.reserve(1) as [number];
     await ctx.pageDone();
     await this.padToRecto();
+    let preface: PrefacePlan | null = null;
+    if (this.volume.volumeNo === 1 && ctx.preface) {
+      const { source, title } = ctx.preface;
+      preface = { title, pages: source.pages.length };
+      this.targets.set(tocTarget.preface, doc.pageCount);
+      this.outline.push({ title, page: doc.pageCount, children: [] });
+      const importer = new PageImporter(source, doc);
+      for (let i = 0; i < source.pages.length; i++) {
+        importer.importPage(i, title);
+        await doc.writer.drain();
+        await ctx.pageDone();
+      }
+      await this.padToRecto();
+    }
     if (this.volume.volumeNo === 1 && ctx.options.missingReport) {
       for (const page of missingReportSheets(m, ctx.plan, missingItems(ctx.plan), ctx.itemCount)) await this.sheet(page, '');
       await this.padToRecto();
     }
-    this.toc = layoutToc(m, tocEntries(this.chapters), `第 ${this.volume.volumeNo} 册 / 共 ${ctx.volumeCount} 册　${ctx.plan.institutionName}`);
+    this.toc = layoutToc(m, tocEntries(this.chapters, preface), `第 ${this.volume.volumeNo} 册 / 共 ${ctx.volumeCount} 册　${ctx.plan.institutionName}`);
     this.tocPages = doc.reserve(this.toc.pages.length);
     for (let i = 0; i < this.tocPages.length; i++) await ctx.pageDone();
 

@@ -357,3 +357,92 @@ describe('binder robustness', () => {
     expect(Buffer.compare(Buffer.from(bytes), Buffer.from(await renderSummaryPdf({ title: '评审意见汇总', subtitle: '修武县郇封镇卫生院 · 2026年度', creationDate: '2026-11-20T08:00:00Z', sections: [{ heading: '总体意见', paragraphs: ['材料齐全，建议通过。'] }, { heading: '问题清单', table: { columns: ['条款', '问题'], widths: [1, 4], rows: Array.from({ length: 60 }, (_, i) => [`1.1.${i + 1}`, '签到表缺少日期']) } }] })))).toBe(0);
   });
 });
+
+describe('binder with a preface', () => {
+  const summary = (rows: number) =>
+    renderSummaryPdf({
+      title: '审核摘要',
+      subtitle: '修武县郇封镇卫生院 · 2026年度',
+      creationDate: '2026-11-20T08:00:00Z',
+      stamps: false,
+      sections: [{ heading: '条款评审', table: { columns: ['条款', '评审意见'], widths: [1, 4], rows: Array.from({ length: rows }, (_, i) => [`9.9.${i + 1}`, 'PREFACE-ROW 签到表缺少日期']) } }],
+    });
+
+  async function prefaceFile(name: string, rows: number): Promise<{ file: string; pages: number }> {
+    const file = path.join(dir, name);
+    await import('node:fs/promises').then(async (fs) => fs.writeFile(file, await summary(rows)));
+    const { stdout } = await run('pdfinfo', [file]);
+    return { file, pages: Number(/Pages:\s+(\d+)/.exec(stdout)![1]) };
+  }
+
+  it('binds the preface after the cover, stamped with its title, first in bookmarks and contents', async () => {
+    const { file: pre, pages: n } = await prefaceFile('preface.pdf', 60);
+    expect(n).toBeGreaterThan(1);
+    const result = await renderBinder({ plan: fx.plan, options: DEFAULT_BINDER_OPTIONS, open: fx.open, outDir: path.join(dir, `out-${++builds}`), preface: { path: pre, title: '审核摘要' } });
+    expect(result.volumes).toHaveLength(1);
+    const file = result.volumes[0]!.path;
+    const { stdout } = await run('qpdf', ['--check', file]);
+    expect(stdout).toContain('No syntax or stream encoding errors');
+    const texts = await allPagesText(file);
+    const m = texts.length;
+    expect(result.pageCount).toBe(m);
+    expect(texts[0]).toContain('评价佐证材料');
+    for (let i = 1; i <= n; i++) {
+      expect(texts[i]).toContain('PREFACE-ROW');
+      // One stamp: the binder's, with the preface's title as its label (the summary was rendered without).
+      expect(flat(texts[i]!)).toContain(`审核摘要第${i + 1}页/共${m}页`);
+      expect(flat(texts[i]!).match(/第\d+页\/共\d+页/g)).toHaveLength(1);
+      const band = await pageText(file, i + 1, { x: 0, y: 841.89 - 30, w: 595.28, h: 30 });
+      expect(flat(band)).toContain('审核摘要');
+    }
+    expect(texts[1]).toContain('审核摘要');
+    expect(texts[n + 1]).toMatch(/目\s*录/);
+    expect(texts.slice(0, n + 1).some((t) => /目\s*录/.test(t))).toBe(false);
+    const first = texts[n + 1]!.split('\n').find((l) => l.includes('第一章'))!;
+    const prefaceLine = texts[n + 1]!.split('\n').find((l) => /^\s*审核摘要\b/.test(l) || /^\s*审核摘要\s/.test(l));
+    expect(prefaceLine).toBeDefined();
+    expect(Number(/(\d+)\s*$/.exec(prefaceLine!)![1])).toBe(2);
+    expect(texts[n + 1]!.indexOf(prefaceLine!)).toBeLessThan(texts[n + 1]!.indexOf(first));
+    const marks = await bookmarks(file);
+    expect(marks[0]).toMatchObject({ title: '审核摘要', page: 2, children: [] });
+    expect(marks.slice(1).map((b) => b.title)).toEqual(['第一章 功能任务与资源配置', '第二章 基本医疗和公共卫生服务']);
+    expect(flatten(marks)).toHaveLength(1 + 2 + 4 + 8);
+    const doc = await PDFDocument.load(await readFile(file));
+    expect(doc.getPage(n + 1).node.lookupMaybe(PDFName.of('Annots'), PDFArray)?.size()).toBe(1 + 2 + 4 + 8);
+    // Cover and contents count the preface: items still start where the contents say.
+    for (const code of ITEMS) {
+      const line = texts[n + 1]!.split('\n').find((l) => new RegExp(`^\\s*★?${code.replace(/\./g, '\\.')} `).test(l))!;
+      const page = Number(/(\d+)\s*$/.exec(line)![1]);
+      expect(flat(texts[page - 1]!)).toMatch(new RegExp(`条款${code.replace(/\./g, '\\.')}(?![\\d.])`));
+    }
+    // Deterministic.
+    const again = await renderBinder({ plan: fx.plan, options: DEFAULT_BINDER_OPTIONS, open: fx.open, outDir: path.join(dir, `out-${++builds}`), preface: { path: pre, title: '审核摘要' } });
+    expect(again.volumes[0]!.sha256).toBe(result.volumes[0]!.sha256);
+  });
+
+  it('counts the preface in the estimates: exact totals, volume 1 within the limit, duplex on right-hand pages', async () => {
+    const { file: pre, pages: n } = await prefaceFile('preface-short.pdf', 40);
+    // Evidence whose page estimates are right (chapter 1): the estimated total is the real one.
+    const plan: BinderPlan = { ...structuredClone(fx.plan), chapters: [structuredClone(fx.plan.chapters[0]!)] };
+    const totals: number[] = [];
+    const exact = await renderBinder({ plan, options: DEFAULT_BINDER_OPTIONS, open: fx.open, outDir: path.join(dir, `out-${++builds}`), preface: { path: pre, title: '审核摘要' }, onProgress: (_, t) => void totals.push(t) });
+    expect(totals.at(-1)).toBe(exact.pageCount);
+
+    const split = await renderBinder({ plan, options: { ...DEFAULT_BINDER_OPTIONS, maxSheetsPerVolume: n + 8 }, open: fx.open, outDir: path.join(dir, `out-${++builds}`), preface: { path: pre, title: '审核摘要' } });
+    expect(split.volumes.length).toBeGreaterThan(1);
+    for (const v of split.volumes) expect(v.pageCount).toBeLessThanOrEqual(n + 8);
+    const second = await allPagesText(split.volumes[1]!.path);
+    expect(second.some((t) => t.includes('PREFACE-ROW'))).toBe(false);
+    expect((await bookmarks(split.volumes[1]!.path))[0]!.title).not.toBe('审核摘要');
+
+    const duplex = await renderBinder({ plan, options: { ...DEFAULT_BINDER_OPTIONS, duplex: true }, open: fx.open, outDir: path.join(dir, `out-${++builds}`), preface: { path: pre, title: '审核摘要' } });
+    const file = duplex.volumes[0]!.path;
+    const marks = await bookmarks(file);
+    expect(marks[0]).toMatchObject({ title: '审核摘要', page: 3 });
+    for (const ch of marks.slice(1)) expect(ch.page % 2, ch.title).toBe(1);
+    const texts = await allPagesText(file);
+    const toc = texts.findIndex((t) => /目\s*录/.test(t));
+    expect(toc % 2).toBe(0); // 0-based index: the contents start on a right-hand page
+    await run('qpdf', ['--check', file]);
+  });
+});

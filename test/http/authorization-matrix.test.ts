@@ -91,6 +91,7 @@ const ROUTES: RouteCase[] = [
   { name: 'audit log', method: 'GET', path: () => '/admin/audit', allowed: adminOnly, scoped: false },
   { name: 'review inbox', method: 'GET', path: () => '/review', allowed: (r) => reviewerRole(r), scoped: false },
   { name: 'review tab', method: 'GET', path: (t) => `/dossiers/${t.dossierId}/review`, allowed: (r, s) => sees(r, s), scoped: true },
+  { name: 'reviewer pack', method: 'GET', path: (t) => `/dossiers/${t.dossierId}/review/pack.pdf`, allowed: (r, s) => sees(r, s), scoped: true },
   // A stale version: the head in scope gets 409 (allowed, refused on content); everyone else 404.
   { name: 'submit', method: 'POST', path: (t) => `/dossiers/${t.dossierId}/submit`, form: () => ({ review_version: '999' }), allowed: (r, s) => r === 'head' && s === 'in', scoped: true },
   // No stage holds the demo dossiers in scope: nobody may grade or decide.
