@@ -64,8 +64,9 @@ export function createApp(deps: AppDeps): Hono {
       throw new HTTPException(413, { message: '提交的内容过大。' });
     },
   });
-  // Evidence uploads stream to disk with their own per-file limit; every other body is capped.
-  app.use('*', (c, next) => (isUploadPath(c.req.path) ? next() : formLimit(c, next)));
+  // Evidence uploads stream to disk with their own per-file limit; every other body is capped. GET and HEAD have
+  // no body to cap (and asking for one would build a full fetch Request on every page view).
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' || isUploadPath(c.req.path) ? next() : formLimit(c, next)));
   app.use('*', csrfMiddleware({ isStreamingUpload: isUploadPath }));
 
   app.get('/', (c) => (c.get('user') ? c.redirect('/dossiers') : c.redirect('/login')));

@@ -15,7 +15,7 @@ import { clientIp } from '../http/client-ip.ts';
 import { pageContext } from '../http/page-context.ts';
 import { GRADES } from '../standards/standard-schema.ts';
 import { createDossier, isEditable, listDossiers, saveSelfAssessment } from './dossier-repository.ts';
-import { forgetDossierView, loadDossierView } from './dossier-view-cache.ts';
+import { cachedDossierPage, forgetDossierView, loadDossierView } from './dossier-view-cache.ts';
 import { findItem, type DossierView } from './dossier-view-model.ts';
 import { itemEvidenceSection } from './evidence-routes.tsx';
 import { TARGET_LEVELS } from './target-levels.ts';
@@ -41,6 +41,9 @@ const selfAssessmentForm = z.object({
     .default(''),
   narrative: z.string().max(NARRATIVE_MAX, `自评说明不能超过 ${NARRATIVE_MAX} 字`).default(''),
 });
+
+/** What c.html() sends. */
+const HTML_HEADERS = { 'content-type': 'text/html; charset=UTF-8' };
 
 function canSelfAssess(user: User): boolean {
   return user.role === 'staff' || user.role === 'head';
@@ -133,9 +136,15 @@ export function dossierRoutes(): Hono {
     }
   });
 
+  // The most-read page: served from the per-process page cache (see dossier-view-cache.ts) as bytes, with this
+  // session's CSRF token spliced in; rendered only when the dossier, its institution, its evidence or the account changed.
   app.get('/:id', async (c) => {
-    const view = await loadView(c, c.req.param('id'));
-    return c.html(<DossierPage ctx={pageContext(c)} view={view} panel={<EmptyItemPanel />} />);
+    const user = currentUser(c);
+    const page = await cachedDossierPage(c.get('db'), user, c.req.param('id'), c.get('csrfToken'), async (view, csrfToken) =>
+      String(await (<DossierPage ctx={{ user, csrfToken }} view={view} panel={<EmptyItemPanel />} />)),
+    );
+    if (!page) notFound('档案');
+    return c.body(page, 200, HTML_HEADERS);
   });
 
   app.get('/:id/items/:code', async (c) => {
