@@ -61,6 +61,12 @@ export function DossierPage(props: { ctx: PageContext; view: DossierView; select
         </div>
       </div>
       <DossierTabs dossierId={dossier.id} active="tree" />
+      {dossier.state === 'returned' && (
+        <p class="flash error">
+          档案已被退回修改。<a href={`/dossiers/${dossier.id}/review`}>查看审核意见和需修改的条款</a>，修改后由机构负责人重新提交。
+        </p>
+      )}
+      {dossier.state === 'in_review' && <p class="flash info">档案正在评审中，自评和佐证材料暂不能修改。</p>}
       {standard.standard.demonstration === 1 && (
         <p class="demo-notice">{standard.standard.notice || '本标准为演示内容，条款文字并非官方原文。'}</p>
       )}
