@@ -9,6 +9,7 @@ import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemoEvidence } from '../../src/demo/seed-demo-evidence.ts';
+import { demoDossierIn } from '../helpers/test-app.ts';
 import { launchBrowser, loginInBrowser, startApp, type RunningApp } from '../helpers/browser.ts';
 
 let app: RunningApp;
@@ -28,18 +29,12 @@ beforeAll(async () => {
   app = await startApp({ workers: 1 });
   browser = await launchBrowser();
   const db = app.db.db;
-  const d = await db
-    .selectFrom('dossiers')
-    .innerJoin('institutions', 'institutions.id', 'dossiers.institution_id')
-    .select(['dossiers.id', 'dossiers.institution_id'])
-    .where('institutions.name', '=', '修武县郇封镇卫生院')
-    .where('dossiers.target_level', '=', 'basic')
-    .executeTakeFirstOrThrow();
-  dossierId = d.id;
+  const d = await demoDossierIn(db);
+  dossierId = d.dossierId;
   const staff = await db.selectFrom('users').select('id').where('username', '=', 'demo-staff').executeTakeFirstOrThrow();
   await seedDemoEvidence(db, app.db.store, {
-    dossierId: d.id,
-    institutionId: d.institution_id,
+    dossierId: d.dossierId,
+    institutionId: d.institutionId,
     actorId: staff.id,
     files: ['01-yiliao-jigou-zhiye-xukezheng.jpg', '11-yaoshi-guanli-weiyuanhui-huiyi-jilu.pdf', '17-yiliao-zhiliang-guanli-zhidu-huibian.pdf', '15-yaopin-buliang-fanying-jiance-taizhang.tif'],
   });

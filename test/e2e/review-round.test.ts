@@ -15,6 +15,7 @@ import { intakeFile } from '../../src/documents/document-intake.ts';
 import { linkEvidence } from '../../src/documents/document-repository.ts';
 import { nowIso } from '../../src/ids.ts';
 import { verifySealArchive } from '../../src/seals/seal-verify.ts';
+import { demoDossierIn } from '../helpers/test-app.ts';
 import { launchBrowser, loginInBrowser, startApp, type RunningApp } from '../helpers/browser.ts';
 
 const DEMO_PDF = fileURLToPath(new URL('../../src/demo/evidence/17-yiliao-zhiliang-guanli-zhidu-huibian.pdf', import.meta.url));
@@ -28,18 +29,12 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'review-e2e-'));
 /** Completes the demo dossier (all items graded, one document as evidence of every item) so it can be submitted. */
 async function prepare(): Promise<void> {
   const db = app.db.db;
-  const d = await db
-    .selectFrom('dossiers')
-    .innerJoin('institutions', 'institutions.id', 'dossiers.institution_id')
-    .select(['dossiers.id', 'dossiers.institution_id'])
-    .where('institutions.name', '=', '修武县郇封镇卫生院')
-    .where('dossiers.target_level', '=', 'basic')
-    .executeTakeFirstOrThrow();
-  dossierId = d.id;
+  const d = await demoDossierIn(db);
+  dossierId = d.dossierId;
   const staff = await db.selectFrom('users').select('id').where('username', '=', 'demo-staff').executeTakeFirstOrThrow();
   const bytes = fs.readFileSync(DEMO_PDF);
   const outcome = await intakeFile(
-    { db, store: app.db.store, actorId: staff.id, institutionId: d.institution_id, maxFileBytes: Number.MAX_SAFE_INTEGER },
+    { db, store: app.db.store, actorId: staff.id, institutionId: d.institutionId, maxFileBytes: Number.MAX_SAFE_INTEGER },
     { fieldName: 'file', originalName: path.basename(DEMO_PDF), tempPath: DEMO_PDF, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), truncated: false },
   );
   if (!outcome.ok) throw new Error(outcome.reason);

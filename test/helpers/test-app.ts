@@ -1,6 +1,7 @@
 // The app over a test database, with helpers to sign in and send forms the way a browser would.
 import type { Hono } from 'hono';
 import { createApp } from '../../src/app.tsx';
+import type { Db } from '../../src/db/database.ts';
 import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
 import { createTestDb, type TestDb } from './test-db.ts';
 
@@ -23,8 +24,8 @@ function cookiesOf(res: Response): string[] {
 }
 
 /** The demo 乡镇卫生院's basic-standard dossier (demo-staff and demo-head work on it). */
-export async function demoDossier(t: TestApp): Promise<{ dossierId: string; institutionId: string }> {
-  const d = await t.db.db
+export async function demoDossierIn(db: Db): Promise<{ dossierId: string; institutionId: string }> {
+  const d = await db
     .selectFrom('dossiers')
     .innerJoin('institutions', 'institutions.id', 'dossiers.institution_id')
     .select(['dossiers.id', 'institutions.id as institution_id'])
@@ -32,6 +33,10 @@ export async function demoDossier(t: TestApp): Promise<{ dossierId: string; inst
     .where('dossiers.target_level', '=', 'basic')
     .executeTakeFirstOrThrow();
   return { dossierId: d.id, institutionId: d.institution_id };
+}
+
+export async function demoDossier(t: TestApp): Promise<{ dossierId: string; institutionId: string }> {
+  return demoDossierIn(t.db.db);
 }
 
 export function csrfFrom(html: string): string {
