@@ -19,6 +19,7 @@ const NAV: NavLink[] = [
   { href: '/institutions', label: '机构', show: (u) => u.role !== 'staff' },
   { href: '/search', label: '全文检索', show: () => true },
   { href: '/standards', label: '能力标准', show: () => true },
+  { href: '/seals/verify', label: '封存校验', show: (u) => u.role !== 'staff' },
   { href: '/admin/regions', label: '行政区划', show: (u) => u.role === 'admin' },
   { href: '/admin/users', label: '账号', show: (u) => u.role === 'admin' },
   { href: '/admin/review-routes', label: '审核流程', show: (u) => u.role === 'admin' },
