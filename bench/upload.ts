@@ -1,12 +1,12 @@
 // npm run bench:upload — one large evidence file over HTTP into the local (filesystem) object store, against
 // the issue's targets: server RSS growth ≤ 64 MB while it streams, and throughput at least half that of a plain
 // `cp` of the same file on the same filesystem. Records the figures in docs/BENCHMARKS.md ("## bench:upload").
-// Env: BENCH_UPLOAD_MB (default 500), BENCH_CLIENT (http | fetch, default http), BENCH_SERVER_ARGS (extra node flags
-// for the server).
+// Env: BENCH_UPLOAD_MB (default 500), BENCH_CLIENT (http | fetch | curl, default http), BENCH_SERVER_ARGS (extra node
+// flags for the server).
 //
 // The file is a real, valid PDF that passes intake honestly: one A4 page showing one uncompressed RGB image of
 // random pixels (incompressible), with a correct xref — `pdfinfo` reads it like any scanned PDF.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -22,7 +22,12 @@ const MiB = 1024 * 1024;
 const TARGET = { rssGrowthMiB: 64, cpRatio: 0.5 };
 const SIZE_MIB = Number(process.env['BENCH_UPLOAD_MB'] ?? 500);
 const SAMPLE_MS = 50;
-const CLIENT = process.env['BENCH_CLIENT'] === 'fetch' ? 'fetch' : 'http';
+const CLIENT = (['fetch', 'curl'] as const).find((c) => c === process.env['BENCH_CLIENT']) ?? 'http';
+const CLIENT_TEXT = {
+  http: 'node:http (file piped into the request)',
+  fetch: 'fetch (web ReadableStream body)',
+  curl: '`curl -F file=@…` (native client; it streams the file from disk)',
+}[CLIENT];
 const INSTITUTION = '修武县郇封镇卫生院';
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dossier-bench-upload-'));
@@ -103,6 +108,13 @@ async function prepareDatabase(): Promise<string> {
 
 // ------------------------------------------------------------------------------------------------ measuring
 
+/** user + sys CPU seconds of `pid`, all threads (/proc/<pid>/stat, clock ticks of 1/100 s). */
+function procCpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function procStatusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no ${field} in /proc/${pid}/status`);
@@ -142,8 +154,29 @@ const BOUNDARY = `----DossierBench${randomBytes(8).toString('hex')}`;
 interface UploadTiming {
   status: number;
   json: { results?: { ok: boolean; reason?: string; documentId?: string; duplicate?: boolean; fileName: string }[]; error?: string };
+  /** NaN when the client cannot tell (curl). */
   bodySentMs: number;
   totalMs: number;
+}
+
+/** curl streams the file itself (-F reads it from disk in pieces); it reports no "body sent" time. */
+function curlUpload(url: string, headers: Record<string, string>, file: string): Promise<{ status: number; text: string }> {
+  const args = ['-sS', '-o', '-', '-w', '\n%{http_code}', '-H', 'Expect:'];
+  for (const [k, v] of Object.entries(headers)) if (k !== 'content-type') args.push('-H', `${k}: ${v}`);
+  args.push('-F', `file=@${file};type=application/pdf;filename=${path.basename(file)}`, url);
+  return new Promise((resolve, reject) => {
+    const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.once('error', (e) => reject(new Error(`curl not available (${e.message})`)));
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`curl exited with ${code}: ${err}`));
+      const nl = out.lastIndexOf('\n');
+      resolve({ status: Number(out.slice(nl + 1)), text: out.slice(0, nl) });
+    });
+  });
 }
 
 /**
@@ -167,7 +200,10 @@ async function uploadFile(base: string, institutionId: string, session: { cookie
   }
   let status: number;
   let text: string;
-  if (CLIENT === 'fetch') {
+  if (CLIENT === 'curl') {
+    ({ status, text } = await curlUpload(url, headers, file));
+    bodySent = NaN;
+  } else if (CLIENT === 'fetch') {
     const res = await fetch(url, {
       method: 'POST',
       body: Readable.toWeb(Readable.from(body())) as ReadableStream<Uint8Array>,
@@ -193,7 +229,7 @@ async function uploadFile(base: string, institutionId: string, session: { cookie
   } catch {
     json = { error: text.slice(0, 300) };
   }
-  return { status, json, bodySentMs: (bodySent || t1) - t0, totalMs: t1 - t0 };
+  return { status, json, bodySentMs: Number.isNaN(bodySent) ? NaN : (bodySent || t1) - t0, totalMs: t1 - t0 };
 }
 
 /** MB/s of SHA-256 over 256 MiB already in memory, in this process. */
@@ -261,9 +297,12 @@ async function main(): Promise<void> {
   const baselineKiB = procStatusKiB(pid, 'VmRSS');
   const hwmReset = resetPeakRss(pid);
   console.log(`uploading over HTTP (server pid ${pid}, RSS before ${(baselineKiB / 1024).toFixed(1)} MiB)…`);
+  const cpu0 = procCpuSeconds(pid);
   const tStart = performance.now();
   const up = await uploadFile(base, institutionId, session, bigFile);
   const tEnd = performance.now();
+  // The server's own cost, whatever else runs on the machine (timings are noisy when it is shared).
+  const serverCpuS = procCpuSeconds(pid) - cpu0;
   await sleep(1000);
   sampler.stop();
   const hwmKiB = hwmReset ? procStatusKiB(pid, 'VmHWM') : null;
@@ -306,8 +345,13 @@ async function main(): Promise<void> {
   const mib = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
   const rows: [string, string, string, string][] = [
     [`upload throughput, ${sizeMiB.toFixed(0)} MiB PDF, HTTP → stored (request start → JSON answer)`, `${uploadMBs.toFixed(0)} MB/s (${(up.totalMs / 1000).toFixed(2)} s)`, '', ''],
-    ['  of which: request body sent (client side)', `${(up.bodySentMs / 1000).toFixed(2)} s (${receiveMBs.toFixed(0)} MB/s)`, '', ''],
-    ['  of which: after the body (intake: pdfinfo, move into the store + fsync, database)', `${((up.totalMs - up.bodySentMs) / 1000).toFixed(2)} s`, '', ''],
+    ...(Number.isNaN(up.bodySentMs)
+      ? []
+      : ([
+          ['  of which: request body sent (client side)', `${(up.bodySentMs / 1000).toFixed(2)} s (${receiveMBs.toFixed(0)} MB/s)`, '', ''],
+          ['  of which: after the body (intake: pdfinfo, move into the store + fsync, database)', `${((up.totalMs - up.bodySentMs) / 1000).toFixed(2)} s`, '', ''],
+        ] as [string, string, string, string][])),
+    ['server CPU time for that upload (user + sys, all threads, /proc/<pid>/stat)', `${serverCpuS.toFixed(2)} s (${(sizeMiB / serverCpuS).toFixed(0)} MB per CPU-second)`, '', ''],
     ['same file again → duplicate (received, hashed, inspected; not copied into the store)', `${againMBs.toFixed(0)} MB/s (${(again.totalMs / 1000).toFixed(2)} s)`, '', ''],
     ['plain `cp` of the same file, same filesystem (2nd run)', `${cpMBs.toFixed(0)} MB/s (${(cpMs / 1000).toFixed(2)} s; 1st run ${(cpFirstMs / 1000).toFixed(2)} s)`, '', ''],
     ['upload ÷ cp', ratio.toFixed(2), `≥ ${TARGET.cpRatio}`, verdict(ratioOk)],
@@ -329,10 +373,10 @@ async function main(): Promise<void> {
       '## bench:upload',
       '',
       `One ${sizeMiB.toFixed(0)} MiB evidence file (${size} bytes) uploaded over HTTP on loopback as multipart/form-data, the request body`,
-      `streamed from disk by ${CLIENT === 'fetch' ? 'fetch (web ReadableStream body)' : 'node:http (file piped into the request)'}; the real server (\`node --import tsx src/server.ts\`, SQLite, filesystem object store, DOSSIER_WORKERS=0) in its`,
+      `streamed from disk by ${CLIENT_TEXT}; the real server (\`node --import tsx src/server.ts\`, SQLite, filesystem object store, DOSSIER_WORKERS=0) in its`,
       'own process. The file is a valid one-page PDF whose page is an uncompressed random-pixel RGB image (incompressible; `pdfinfo` accepts it),',
-      'so it goes through the whole intake: streamed to a temp file while hashed, kind detection, `pdfinfo`, move (rename) into the content-addressed',
-      'store (hashed again, fsync\'d), database rows. Throughput = file size ÷ (request start → JSON answer); MB = 2^20 bytes.',
+      'so it goes through the whole intake: streamed to a temp file while hashed (and written back to disk in the background as it arrives), kind',
+      'detection, `pdfinfo`, move (rename) into the content-addressed store (fsync\'d, not hashed again), database rows. Throughput = file size ÷ (request start → JSON answer); MB = 2^20 bytes.',
       `RSS of the server process from /proc/<pid>/status: VmRSS sampled every ${SAMPLE_MS} ms from 1 s before to 1 s after, after a warm-up upload`,
       `of a small file${hwmKiB !== null ? ', plus the kernel\'s own peak (VmHWM, reset just before the upload)' : ''}. \`cp\` copies the same file within the same filesystem, run`,
       'twice without dropping caches, the second run counted (its writes land in the page cache; the upload also fsyncs its stored copy).',

@@ -7,7 +7,7 @@ import { UploadResultsPage } from '../../views/upload-results-page.tsx';
 import { currentUser } from '../http/access.ts';
 import { pageContext } from '../http/page-context.ts';
 import { intakeFile, type IntakeOutcome, type IntakeTarget } from './document-intake.ts';
-import { receiveUpload, UploadAbortedError, UploadFormatError } from './receive-upload.ts';
+import { nodeRequestOf, receiveUpload, UploadAbortedError, UploadFormatError } from './receive-upload.ts';
 import { enqueueDerivedFiles } from './derive-document.ts';
 
 export async function handleUpload(
@@ -18,7 +18,12 @@ export async function handleUpload(
   const wantsJson = (c.req.header('accept') ?? '').includes('application/json');
   let received;
   try {
-    received = await receiveUpload(c.req.raw, { tmpDir: path.join(config.dataDir, 'tmp'), maxFileBytes: config.maxUploadBytes });
+    received = await receiveUpload(c.req.raw, {
+      tmpDir: path.join(config.dataDir, 'tmp'),
+      maxFileBytes: config.maxUploadBytes,
+      nodeRequest: nodeRequestOf(c),
+      flushWhileReceiving: store.kind === 'filesystem',
+    });
   } catch (err) {
     if (err instanceof UploadAbortedError || err instanceof UploadFormatError) {
       if (wantsJson) return c.json({ error: err.message }, 400);

@@ -7,7 +7,7 @@ import { SealsPage, type SealRow } from '../../views/seals-page.tsx';
 import { SealVerifyPage, type SystemComparison } from '../../views/seal-verify-page.tsx';
 import { TARGET_LEVEL_LABELS } from '../../views/labels.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { receiveUpload, UploadAbortedError, UploadFormatError } from '../documents/receive-upload.ts';
+import { nodeRequestOf, receiveUpload, UploadAbortedError, UploadFormatError } from '../documents/receive-upload.ts';
 import { ALL_ROLES, currentUser, notFound, requireRole } from '../http/access.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { pageContext } from '../http/page-context.ts';
@@ -119,7 +119,7 @@ export function sealRoutes(): Hono {
       c.html(<SealVerifyPage ctx={pageContext(c)} maxMb={maxMb(c)} {...(props.error ? { error: props.error } : {})} {...extra} />, props.status ?? 200);
     let received;
     try {
-      received = await receiveUpload(c.req.raw, { tmpDir: path.join(config.dataDir, 'tmp'), maxFileBytes: config.maxUploadBytes, maxFiles: 1 });
+      received = await receiveUpload(c.req.raw, { tmpDir: path.join(config.dataDir, 'tmp'), maxFileBytes: config.maxUploadBytes, maxFiles: 1, nodeRequest: nodeRequestOf(c) });
     } catch (err) {
       if (err instanceof UploadAbortedError || err instanceof UploadFormatError) return page({ error: err.message, status: 400 });
       throw err;
