@@ -17,6 +17,8 @@ export interface SearchForm {
 export interface SearchResultsProps {
   form: SearchForm;
   total: number;
+  /** False when `total` is an estimate (large result sets: see SearchResult in src/search/page-index.ts). */
+  totalExact?: boolean;
   hits: SearchHit[];
   pageSize: number;
   error?: string;
@@ -28,11 +30,32 @@ function queryString(f: SearchForm, page: number): string {
   return p.toString();
 }
 
+/** The last results page the route serves (its `page` parameter is at most 500). */
+const MAX_PAGE = 500;
+
+/** An estimated count as people say it: 约 4.6 万, 约 2,300. */
+export function approxCount(n: number): string {
+  if (n >= 10_000) {
+    const wan = n / 10_000;
+    return `${wan >= 100 ? Math.round(wan) : Number(wan.toPrecision(2))} 万`;
+  }
+  return Number(n.toPrecision(2)).toLocaleString('en-US');
+}
+
+/** 约 4.6 万个页面, 约 2,300 个页面. */
+function approxPages(n: number): string {
+  const count = approxCount(n);
+  return `约 ${count}${count.endsWith('万') ? '' : ' '}个页面`;
+}
+
 /** The results fragment: what htmx swaps into #search-results as the user types. */
 export function SearchResults(p: SearchResultsProps) {
   const { form } = p;
   if (!form.q.trim()) return <div id="search-results"><p class="muted">输入要查找的文字，例如：培训签到表、制度、随访。</p></div>;
-  const pages = Math.max(1, Math.ceil(p.total / p.pageSize));
+  const exact = p.totalExact !== false;
+  // An estimated total gives no last page: offer the next one while this one is full.
+  const pages = exact ? Math.max(1, Math.ceil(p.total / p.pageSize)) : null;
+  const hasNext = pages ? form.page < pages : p.hits.length === p.pageSize && form.page < MAX_PAGE;
   return (
     <div id="search-results">
       {p.error ? (
@@ -41,7 +64,7 @@ export function SearchResults(p: SearchResultsProps) {
         <p class="muted">没有找到包含“{form.q}”的页面。</p>
       ) : (
         <>
-          <p class="muted small">找到 {p.total} 个页面</p>
+          <p class="muted small">{exact ? `找到 ${p.total} 个页面` : approxPages(p.total)}</p>
           <ol class="search-hits" start={(form.page - 1) * p.pageSize + 1}>
             {p.hits.map((h) => (
               <li>
@@ -56,13 +79,11 @@ export function SearchResults(p: SearchResultsProps) {
               </li>
             ))}
           </ol>
-          {pages > 1 && (
+          {(form.page > 1 || hasNext) && (
             <nav class="pager">
               {form.page > 1 && <a href={`/search?${queryString(form, form.page - 1)}`}>上一页</a>}
-              <span>
-                第 {form.page} / {pages} 页
-              </span>
-              {form.page < pages && <a href={`/search?${queryString(form, form.page + 1)}`}>下一页</a>}
+              <span>{pages ? `第 ${form.page} / ${pages} 页` : `第 ${form.page} 页`}</span>
+              {hasNext && <a href={`/search?${queryString(form, form.page + 1)}`}>下一页</a>}
             </nav>
           )}
         </>

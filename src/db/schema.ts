@@ -247,7 +247,8 @@ export interface PageTable {
   source: 'text' | 'ocr' | 'none';
   chars: number; // non-whitespace characters (0 = blank page)
   created_at: string;
-  // Postgres only: `tokens tsvector` (written and read with raw SQL in src/search/page-index.ts).
+  // Its search index: page_fts (SQLite) or page_terms (Postgres, migration 0006), written and read with raw SQL in
+  // src/search/page-index.ts.
 }
 
 export type BinderBuildState = 'queued' | 'running' | 'done' | 'failed';

@@ -114,10 +114,13 @@ export function ftsMatchExpression(groups: string[][]): string | null {
   return groups.map((g) => ftsLiteral(g.join(' '))).join(' AND ');
 }
 
-const tsLexeme = (t: string) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+/** A token as a quoted tsvector/tsquery lexeme: taken as it is, never parsed as an operator. */
+export const tsLexeme = (t: string) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 
 /**
- * The Postgres tsvector of a page as a literal ('培训':1 '培':1 '训签':2 …), built from our own tokens so that
+ * The tsvector with positions that migration 0004 stored in pages.tokens, as a literal ('培训':1 '培':1 '训签':2 …);
+ * since migration 0006 the app indexes Postgres pages in page_terms (page-index.ts) and this is used only to test
+ * that migration's conversion. Built from our own tokens so that
  * no text-search parser or dictionary can split or change them. Positions above 16383 are clamped by Postgres;
  * at most 256 positions are kept per lexeme, and lexemes up to ~900 kB (a tsvector holds at most 1 MiB).
  */

@@ -28,7 +28,7 @@ export function searchRoutes(): Hono {
     const db = c.get('db');
     const form: SearchForm = searchQuery.parse(c.req.query());
     form.q = form.q.trim().slice(0, 100);
-    const { total, hits } = form.q
+    const { total, totalExact, hits } = form.q
       ? await searchPages(db, user, {
           q: form.q,
           dossierId: form.dossier,
@@ -39,8 +39,8 @@ export function searchRoutes(): Hono {
           limit: PAGE_SIZE,
           offset: (form.page - 1) * PAGE_SIZE,
         })
-      : { total: 0, hits: [] };
-    const results = { form, total, hits, pageSize: PAGE_SIZE };
+      : { total: 0, totalExact: true, hits: [] };
+    const results = { form, total, totalExact, hits, pageSize: PAGE_SIZE };
     if (c.get('htmx')) return c.html(<SearchResults {...results} />);
     const dossiers = (await listDossiers(db, user)).map((d) => ({ id: d.id, label: dossierLabel(d) }));
     return c.html(<SearchPage ctx={pageContext(c)} dossiers={dossiers} {...results} />);
