@@ -2,7 +2,22 @@
 // offline: the LSTM models are the `4.0.0_best_int` traineddata of the @tesseract.js-data/eng and
 // @tesseract.js-data/chi_sim npm packages, read from disk (langPath is a local folder, never a URL), with
 // tesseract.js' own cache off (`cacheMethod: 'none'` — its cache would otherwise win over langPath). The
-// WebAssembly core comes from the tesseract.js-core package. Nothing is fetched, at start or ever.
+// WebAssembly core comes from the tesseract.js-core package: in Node, tesseract.js 7.0.0 always loads the SIMD
+// build with the legacy engine (tesseract-core-simd.wasm; its worker passes a boolean where getCore expects an
+// OEM, so no option selects tesseract-core-simd-lstm.wasm). That is deliberate here: the LSTM-only build (tried
+// through a custom workerPath) saves ~33 MB per worker and reads eng+chi_sim identically at the same speed, but
+// it is not the same program — with chi_sim+eng it was 60 % slower and less accurate (CER 0.44 % against
+// 0.29 % on bench:ocr's pages), and the native Tesseract it is compared with is a full build too. Nothing is
+// fetched, at start or ever.
+//
+// Speed (measured for bench:ocr, see docs/BENCHMARKS.md): a worker spends ~99 % of a page inside Tesseract
+// (handing it the PNG and decoding it there: ~12 ms of ~3 s); tesseract.js 7 returns only text and mean
+// confidence unless asked for more (no hOCR/TSV/blocks are made). Per page and core the WebAssembly build takes
+// ~1.5× native Tesseract's time: V8 runs it with 128-bit SIMD where native Tesseract uses AVX2 for its int8
+// matrix products (native Tesseract held to its SSE4.1 code is slower than the WebAssembly build). The
+// relaxed-SIMD core (behind --experimental-wasm-relaxed-simd in Node 20), --no-liftoff and --wasm-inlining made
+// no measurable difference. What the app itself adds is prepareForOcr on the main thread (~110 ms CPU a page),
+// which competes with the workers for the cores: the page is decoded once and analyse is kept cheap for that.
 //
 // Per page (recognize):
 //  1. prepareForOcr: EXIF orientation applied, greyscale, downscaled so no side exceeds MAX_OCR_SIDE (a 600 dpi
@@ -17,8 +32,9 @@
 //     turned image) and produced text-like output, turned with sharp and read again (across: 180°; down: 270°,
 //     then 0° and 180°), keeping the most confident reading. Cost: an upright page 1 reading; a page turned
 //     90° clockwise 2, 270° 1, upside down 2; an illegible page up to 2 (across) or 4 (unclear layout).
-//     Readings of a wrongly turned page are quicker than real ones: on bench:ocr, 4 turned pages of 20 cost
-//     ~3 % of throughput.
+//     Readings of a wrongly turned page are not cheap: on bench:ocr's pages one takes 4–6 s against ~3 s for
+//     the right way up (eng+chi_sim, one worker); its 4 turned pages of 20 (3 extra readings, all at the end of
+//     the batch) cost ~25 % of the batch's throughput.
 //  3. normaliseText: Tesseract's spaces between Chinese characters removed, NFKC.
 //
 // Abort (job cancelled or lease lost): a queued page leaves the queue; a running page's worker is terminated
@@ -444,28 +460,35 @@ export async function prepareForOcr(image: Buffer): Promise<PreparedImage> {
   const width = Math.max(1, Math.round(w0 * scale));
   const height = Math.max(1, Math.round(h0 * scale));
   try {
-    const base = sharp(image, { limitInputPixels: MAX_IMAGE_PIXELS }).rotate().flatten({ background: '#ffffff' }).greyscale();
-    let full = base.clone();
-    if (scale < 1) full = full.resize(width, height, { kernel: 'lanczos3' });
+    // Decoded once: grey pixels with the EXIF turn applied, transparency on white, downscaled when huge. The PNG
+    // for the engine, the small copy for analyse and the levelled page all start from them (decoding a page's
+    // PNG or JPEG is the costliest step here, and every millisecond on this thread is taken from the workers).
+    let decode = sharp(image, { limitInputPixels: MAX_IMAGE_PIXELS }).rotate().flatten({ background: '#ffffff' }).greyscale();
+    if (scale < 1) decode = decode.resize(width, height, { kernel: 'lanczos3' });
+    const grey = await decode.toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    const pixels = () => sharp(grey.data, { raw: { width: grey.info.width, height: grey.info.height, channels: grey.info.channels } });
     const density = ocrDensity(meta, Math.max(width, height), scale);
-    full = full.withDensity(density);
     const aScale = Math.min(1, ANALYSIS_SIDE / Math.max(w0, h0));
     const [png, small] = await Promise.all([
-      full.toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer(),
-      base
-        .clone()
+      pixels().withDensity(density).toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer(),
+      pixels()
         .resize(Math.max(1, Math.round(w0 * aScale)), Math.max(1, Math.round(h0 * aScale)))
         .median(3)
+        .toColourspace('b-w')
         .raw()
         .toBuffer({ resolveWithObject: true }),
     ]);
     const { blank, layout, skew } = analyse(small.data, small.info.width, small.info.height);
-    if (blank || Math.abs(skew) < MIN_DESKEW_DEG) return { png, width, height, blank, layout, skew: 0 };
+    if (blank || Math.abs(skew) < MIN_DESKEW_DEG) return { png, width: grey.info.width, height: grey.info.height, blank, layout, skew: 0 };
     // Deskewed here, before any engine sees it: Tesseract copes with a little skew, but reads a page levelled
     // by ±2° noticeably better (measured by bench:ocr) and the ink profiles above are only clear when level.
-    const levelled = await sharp(png).rotate(-skew, { background: '#ffffff' }).withDensity(density).toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer();
-    const info = await sharp(levelled).metadata();
-    return { png: levelled, width: info.width ?? width, height: info.height ?? height, blank, layout, skew };
+    const levelled = await pixels()
+      .rotate(-skew, { background: '#ffffff' })
+      .withDensity(density)
+      .toColourspace('b-w')
+      .png({ compressionLevel: 1 })
+      .toBuffer({ resolveWithObject: true });
+    return { png: levelled.data, width: levelled.info.width, height: levelled.info.height, blank, layout, skew };
   } catch (e) {
     throw new OcrError(OCR_ERRORS.image, e instanceof Error ? e.message : String(e));
   }
@@ -514,32 +537,41 @@ export function analyse(pixels: Buffer, width: number, height: number): { blank:
     }
   }
   const extent = width + height;
-  const bins = new Float64Array(2 * extent + 2);
-  /** Projection of the ink onto lines at `deg` degrees: rows (byRow) or columns; returns the bin counts. */
-  const project = (deg: number, byRow: boolean): Float64Array => {
-    bins.fill(0);
+  // Both projections at once for each angle (one pass over the points), into integer bins; Math.round(b) + extent
+  // is computed as ⌊b + extent + ½⌋ (b + extent > 0 here). 51 angles × 60k points: ~15 ms.
+  const rowBins = new Int32Array(2 * extent + 2);
+  const colBins = new Int32Array(2 * extent + 2);
+  const project = (deg: number): void => {
+    rowBins.fill(0);
+    colBins.fill(0);
     const t = Math.tan((deg * Math.PI) / 180);
+    const offset = extent + 0.5;
     for (let i = 0; i < m; i++) {
-      const b = byRow ? ys[i]! - xs[i]! * t : xs[i]! + ys[i]! * t;
-      bins[Math.round(b) + extent]!++;
+      const x = xs[i]!;
+      const y = ys[i]!;
+      rowBins[(y - x * t + offset) | 0]!++;
+      colBins[(x + y * t + offset) | 0]!++;
     }
-    return bins;
   };
-  const peakiness = (b: Float64Array) => {
+  const peakiness = (b: Int32Array) => {
     let s2 = 0;
-    for (const v of b) s2 += v * v;
+    for (let i = 0; i < b.length; i++) s2 += b[i]! * b[i]!;
     return s2;
   };
-  const best = (byRow: boolean) => {
-    let angle = 0;
-    let score = -1;
-    for (let deg = -MAX_SKEW_DEG; deg <= MAX_SKEW_DEG + 1e-9; deg += SKEW_STEP_DEG) {
-      const sc = peakiness(project(deg, byRow));
-      if (sc > score) (score = sc), (angle = deg);
-    }
-    return Math.round(angle * 100) / 100;
-  };
-  const emptyShare = (b: Float64Array, across: number): number => {
+  let rowSkew = 0;
+  let colSkew = 0;
+  let rowScore = -1;
+  let colScore = -1;
+  for (let deg = -MAX_SKEW_DEG; deg <= MAX_SKEW_DEG + 1e-9; deg += SKEW_STEP_DEG) {
+    project(deg);
+    const rs = peakiness(rowBins);
+    const cs = peakiness(colBins);
+    if (rs > rowScore) (rowScore = rs), (rowSkew = deg);
+    if (cs > colScore) (colScore = cs), (colSkew = deg);
+  }
+  rowSkew = Math.round(rowSkew * 100) / 100;
+  colSkew = Math.round(colSkew * 100) / 100;
+  const emptyShare = (b: Int32Array, across: number): number => {
     let first = 0;
     let last = b.length - 1;
     while (first < last && b[first] === 0) first++;
@@ -549,10 +581,10 @@ export function analyse(pixels: Buffer, width: number, height: number): { blank:
     for (let i = first; i <= last; i++) if (b[i]! <= noise) empty++;
     return empty / (last - first + 1);
   };
-  const rowSkew = best(true);
-  const rowGap = emptyShare(project(rowSkew, true), width);
-  const colSkew = best(false);
-  const colGap = emptyShare(project(colSkew, false), height);
+  project(rowSkew);
+  const rowGap = emptyShare(rowBins, width);
+  project(colSkew);
+  const colGap = emptyShare(colBins, height);
   const layout: TextLayout = rowGap >= 0.15 && rowGap > 2 * colGap ? 'horizontal' : colGap >= 0.15 && colGap > 2 * rowGap ? 'vertical' : 'unknown';
   // Rows: lines y = x·tan(a) + c run down to the right by a (clockwise): turning by −a levels them. Columns
   // x = −y·tan(a) + c lean the same way: again −a.

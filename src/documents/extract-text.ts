@@ -8,7 +8,7 @@ import type { Db } from '../db/database.ts';
 import { withLocalCopy } from '../adapters/object-store/local-copy.ts';
 import type { ObjectStore } from '../adapters/object-store/object-store.ts';
 import type { OcrPool } from '../adapters/ocr.ts';
-import { renderPagePng } from '../adapters/page-renderer.ts';
+import { renderImagePageForOcr } from '../adapters/page-renderer.ts';
 import { extractPageText, openPdf, PdfPasswordError, PdfReadError, renderPageForOcr } from '../adapters/pdf-text.ts';
 import { enqueue } from '../jobs/job-queue.ts';
 import { PermanentJobError, type JobContext } from '../jobs/worker.ts';
@@ -129,7 +129,7 @@ async function imagePages(deps: ExtractDeps, file: string, kind: 'jpeg' | 'png' 
   return eachPage(
     deps,
     pageNos,
-    async (pageNo) => ({ pageNo, ...(await ocrPage(deps, await renderPagePng(file, kind, pageNo, OCR_IMAGE_WIDTH), ctx)) }),
+    async (pageNo) => ({ pageNo, ...(await ocrPage(deps, await renderImagePageForOcr(file, kind, pageNo, OCR_IMAGE_WIDTH), ctx)) }),
     () => ctx?.progress(++done, total) ?? Promise.resolve(),
     ctx,
   );
