@@ -84,6 +84,8 @@ export interface BinderPlan {
   dateLabel: string;
   /** ISO date used for /CreationDate. */
   creationDate: string;
+  /** The cover's heading and the PDF title's name for the volumes; default 评价佐证材料 (a reviewer pack: 评审材料包). */
+  documentTitle?: string;
   chapters: PlanChapter[];
 }
 
@@ -167,3 +169,5 @@ export interface RenderBinderResult {
   replaced: ReplacedEvidence[];
   pageCount: number;
 }
+
+export const DEFAULT_DOCUMENT_TITLE = '评价佐证材料';

@@ -3,7 +3,7 @@
 // report (volume 1, optional), contents (reserved now, written last with the page
 // numbers), then per chapter a divider on a right-hand page (duplex) and per item its header sheet(s), evidence
 // and "缺少佐证材料" sheet. It records where each chapter, section and item starts, for contents and bookmarks.
-import type { BinderOptions, BinderPlan, RenderedVolume } from './binder-types.ts';
+import { DEFAULT_DOCUMENT_TITLE, type BinderOptions, type BinderPlan, type RenderedVolume } from './binder-types.ts';
 import { evidenceOccurrence, type EvidencePages } from './evidence-pages.ts';
 import { BinderDocument, type PageNumbering } from './pdf/binder-document.ts';
 import type { FontPrograms, FontSubset } from './pdf/cjk-font.ts';
@@ -167,7 +167,7 @@ export class VolumeBuilder {
   /** Bookmarks, fonts (subsets shared by the build's volumes), xref; closes the file. */
   async close(subsets: { regular: FontSubset; bold: FontSubset }): Promise<RenderedVolume> {
     const { ctx, doc } = this;
-    const title = `${ctx.plan.institutionName} ${ctx.plan.year}年度评价佐证材料 第${this.volume.volumeNo}册`;
+    const title = `${ctx.plan.institutionName} ${ctx.plan.year}年度${ctx.plan.documentTitle ?? DEFAULT_DOCUMENT_TITLE} 第${this.volume.volumeNo}册`;
     const done = await doc.close({ outline: this.outline, info: { title, creationDate: ctx.plan.creationDate, duplex: ctx.options.duplex }, subsets });
     return {
       volumeNo: this.volume.volumeNo,

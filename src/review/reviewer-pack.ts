@@ -24,6 +24,8 @@ import { loadReviewHistory } from './review-repository.ts';
 import { OUTCOME_LABELS } from './review-workflow.ts';
 
 export const REVIEWER_PACK_TITLE = '审核摘要';
+/** The pack's cover heading (a binder's reads 评价佐证材料). */
+export const REVIEWER_PACK_DOCUMENT_TITLE = '评审材料包';
 
 export interface ReviewerPackArgs {
   dossierId: string;
@@ -101,7 +103,7 @@ export async function renderReviewerPack(deps: { db: Db; store: ObjectStore }, a
     ...annotations.flatMap((n) => [n.created_at, n.resolved_at, ...n.replies.map((r) => r.created_at)]),
     ...rectifications.map((r) => r.updated_at),
   ]);
-  const plan: BinderPlan = { ...inputs.plan, creationDate: stateDate, dateLabel: chinaDateLabel(stateDate) };
+  const plan: BinderPlan = { ...inputs.plan, documentTitle: REVIEWER_PACK_DOCUMENT_TITLE, creationDate: stateDate, dateLabel: chinaDateLabel(stateDate) };
 
   const sections: SummarySection[] = [
     decisionsSection(dossier, stage, history),

@@ -144,7 +144,8 @@ describe('the reviewer pack', () => {
     const { stdout } = await run('pdftotext', ['-layout', file, '-']);
     const pages = stdout.split('\f').slice(0, -1);
     expect(pages[0]).toContain('修武县郇封镇卫生院');
-    expect(pages[0]).toContain('评价佐证材料');
+    expect(pages[0]).toContain('评审材料包');
+    expect(pages[0]).not.toContain('评价佐证材料');
     expect(pages[1]).toContain('审核摘要');
     const summaryEnd = pages.findIndex((p) => /目\s*录/.test(p));
     expect(summaryEnd).toBeGreaterThan(1);

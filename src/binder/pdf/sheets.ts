@@ -1,7 +1,7 @@
 // The pages the binder makes itself: cover, chapter divider, item header, "缺少佐证材料", placeholder for evidence
 // that cannot be printed, missing-evidence report, blank verso. Each returns laid-out pages (font metrics only),
 // rendered later with the volume's fonts. The contents pages live in toc.ts.
-import type { BinderPlan, PlanChapter, PlanEvidence, PlanItem, PlanSection } from '../binder-types.ts';
+import { DEFAULT_DOCUMENT_TITLE, type BinderPlan, type PlanChapter, type PlanEvidence, type PlanItem, type PlanSection } from '../binder-types.ts';
 import { fitText, wrapText } from './text-layout.ts';
 import { A4_HEIGHT, A4_WIDTH, CONTENT_WIDTH, Flow, MARGIN, chapterHeading, newPage, type LaidPage, type Measures } from './sheet-layout.ts';
 
@@ -35,7 +35,7 @@ export function coverSheet(m: Measures, a: CoverArgs): LaidPage {
   const page = newPage();
   const { plan } = a;
   page.ops.push({ t: 'text', x: CENTER, y: 752, s: '优质服务基层行活动', size: 15, gray: 0.25, align: 'center' });
-  page.ops.push({ t: 'text', x: CENTER, y: 688, s: '评价佐证材料', size: 32, bold: true, align: 'center' });
+  page.ops.push({ t: 'text', x: CENTER, y: 688, s: plan.documentTitle ?? DEFAULT_DOCUMENT_TITLE, size: 32, bold: true, align: 'center' });
   let y = centeredLines(page, m, plan.institutionName, 612, 22, true);
   page.ops.push({ t: 'line', x1: MARGIN.left + 40, y1: y - 4, x2: A4_WIDTH - MARGIN.right - 40, y2: y - 4, width: 1.2, gray: 0 });
   const rows: [string, string][] = [
