@@ -176,6 +176,7 @@ export class VolumePlanner {
       p += 1; // divider
       for (const sec of ch.sections) for (const part of sec.parts) p += this.partPages(part);
     }
+    if (this.options.duplex && p % 2 === 1) p += 1; // the closing blank verso
     return p;
   }
 

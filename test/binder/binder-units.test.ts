@@ -90,6 +90,13 @@ describe('planVolumes', () => {
     for (const v of volumes) expect(v.estimatedPages).toBeLessThanOrEqual(300);
     expect(volumes.every((v) => v.parts.every((p) => p.partCount === volumes.length))).toBe(true);
   });
+
+  it('duplex: every volume estimate is even, as the built volume is (closing blank verso)', () => {
+    for (const pages of [1, 2, 3, 4]) {
+      const volumes = planVolumes(plan([[ev('a', pages)], [ev('b', 2)]]), { ...DEFAULT_BINDER_OPTIONS, duplex: true }, m);
+      for (const v of volumes) expect(v.estimatedPages % 2, `${pages} pages`).toBe(0);
+    }
+  });
 });
 
 describe('selectPages', () => {
