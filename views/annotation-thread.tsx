@@ -8,7 +8,7 @@ import { formatTime } from '../src/documents/document-labels.ts';
 import type { AnnotationThread } from '../src/review/annotation-repository.ts';
 import { ROLE_LABELS, TARGET_LEVEL_LABELS } from './labels.ts';
 import { DossierTabs } from './dossier-tabs.tsx';
-import { Layout, type PageContext } from './layout.tsx';
+import { Flash, Layout, type PageContext } from './layout.tsx';
 
 /** Which threads a list shows; posted back by its forms so the server re-renders the same list. */
 export interface ThreadListScope {
@@ -21,8 +21,9 @@ export interface ThreadListScope {
   listId?: string | undefined;
 }
 
-export function viewerUrl(dossierId: string, t: Pick<AnnotationThread, 'document_id' | 'page_no' | 'item_code' | 'id'>): string {
-  const q = new URLSearchParams({ page: String(t.page_no) });
+/** The viewer on the version the annotation was made on (read-only there when a newer version replaced it). */
+export function viewerUrl(dossierId: string, t: Pick<AnnotationThread, 'document_id' | 'version_id' | 'page_no' | 'item_code' | 'id'>): string {
+  const q = new URLSearchParams({ page: String(t.page_no), v: t.version_id });
   if (t.item_code) q.set('item', t.item_code);
   return `/dossiers/${dossierId}/documents/${t.document_id}/view?${q.toString()}#ann-${t.id}`;
 }
@@ -99,7 +100,11 @@ export function AnnotationThreads(p: AnnotationThreadsProps) {
                 </span>
                 <span>第 {t.page_no} 页</span>
                 {t.item_code && <span class="muted small">条款 {t.item_code}</span>}
-                {p.scope.versionId && t.version_id !== p.scope.versionId && <span class="badge">第{t.version_no}版</span>}
+                {p.scope.versionId && t.version_id !== p.scope.versionId && (
+                  <a class="badge" href={viewerUrl(p.dossierId, t)} title="在批注所在的版本上查看">
+                    第{t.version_no}版
+                  </a>
+                )}
                 {t.resolved_at ? <span class="badge viewer-badge-ok">已解决</span> : <span class="badge viewer-badge-open">待处理</span>}
               </div>
               {p.showDocument && (
@@ -191,13 +196,15 @@ export interface AnnotationViewerProps {
   canResolve: boolean;
   /** Why the account cannot add annotations, shown instead of the button. */
   createNote: string | null;
+  /** A version a newer one replaced, shown for its annotations: link to the version the dossier links now. */
+  superseded: boolean;
   pdfjsVersion: string;
 }
 
 export function AnnotationViewerPage(p: AnnotationViewerProps) {
   const base = `/dossiers/${p.dossier.id}/documents/${p.document.id}`;
   const pageHref = (n: number) => {
-    const q = new URLSearchParams({ page: String(n) });
+    const q = new URLSearchParams({ page: String(n), v: p.version.id });
     if (p.itemCode) q.set('item', p.itemCode);
     return `${base}/view?${q.toString()}`;
   };
@@ -215,6 +222,12 @@ export function AnnotationViewerPage(p: AnnotationViewerProps) {
           {p.dossier.year}年 {TARGET_LEVEL_LABELS[p.dossier.target_level]} · 第{p.version.version_no}版
         </span>
       </h1>
+      {p.superseded && (
+        <Flash kind="info">
+          正在查看已被取代的第{p.version.version_no}版及其批注。
+          <a href={`${base}/view${p.itemCode ? `?item=${encodeURIComponent(p.itemCode)}` : ''}`}>查看本档案当前链接的版本</a>
+        </Flash>
+      )}
       <DossierTabs dossierId={p.dossier.id} active="review" />
       <div
         id="viewer"

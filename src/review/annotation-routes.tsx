@@ -93,6 +93,9 @@ interface LinkedDocument {
   itemCode: string;
   /** Versions the dossier links: pinned versions, or the current one for links that follow the latest. */
   versionIds: Set<string>;
+  /** The version shown is not linked any more (a newer one replaced it) but carries this dossier's annotations:
+   *  shown read-only, so that those annotations are drawn where they were made. */
+  superseded: boolean;
 }
 
 /** The document as linked in this dossier (item_evidence), with the version to show; null when not linked. */
@@ -111,7 +114,11 @@ async function linkedDocument(db: Db, dossier: Dossier, documentId: string, item
   rows.sort((a, b) => Number(a.item_position ?? 1e9) - Number(b.item_position ?? 1e9));
   const versionIds = new Set(rows.map((r) => r.version_id ?? r.current_version_id).filter((v): v is string => Boolean(v)));
   const chosen = rows.find((r) => r.item_code === itemCode) ?? rows[0]!;
-  const wanted = versionId && versionIds.has(versionId) ? versionId : (chosen.version_id ?? chosen.current_version_id);
+  const annotated =
+    versionId && !versionIds.has(versionId)
+      ? await db.selectFrom('annotations').select('version_id').where('dossier_id', '=', dossier.id).where('version_id', '=', versionId).executeTakeFirst()
+      : undefined;
+  const wanted = versionId && (versionIds.has(versionId) || annotated) ? versionId : (chosen.version_id ?? chosen.current_version_id);
   if (!wanted) return null;
   const version = await db.selectFrom('document_versions').selectAll().where('id', '=', wanted).where('document_id', '=', documentId).executeTakeFirst();
   if (!version) return null;
@@ -121,6 +128,7 @@ async function linkedDocument(db: Db, dossier: Dossier, documentId: string, item
     links: rows.map((r) => ({ item_code: r.item_code, item_title: r.item_title, page_from: r.page_from, page_to: r.page_to })),
     itemCode: chosen.item_code,
     versionIds,
+    superseded: !versionIds.has(version.id),
   };
 }
 
@@ -267,10 +275,12 @@ export function annotationRoutes(): Hono {
     if (pageCount > 0) pageNo = Math.min(pageNo, pageCount);
     const source = viewerSource(a.dossier.id, linked.document.id, version);
     const institution = await db.selectFrom('institutions').select('name').where('id', '=', a.dossier.institution_id).executeTakeFirstOrThrow();
-    const canCreate = a.canReview && source.mode !== 'none';
+    const canCreate = a.canReview && source.mode !== 'none' && !linked.superseded;
     const createNote = canCreate
       ? null
-      : a.canReview
+      : linked.superseded
+        ? `第${version.version_no}版已被新版本取代：这里显示在该版本上所作的批注，不能再添加新批注。`
+        : a.canReview
         ? '该文件无法在线查看，不能添加批注。'
         : a.isInstitution
           ? '审核人员对本文件的批注显示在下方，您可以逐条回复。'
@@ -294,6 +304,7 @@ export function annotationRoutes(): Hono {
         canReply={mayReply(a)}
         canResolve={a.canReview}
         createNote={createNote}
+        superseded={linked.superseded}
         pdfjsVersion={PDFJS_VERSION}
       />,
     );

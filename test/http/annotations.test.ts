@@ -277,6 +277,40 @@ describe('annotations', () => {
     expect(reply.status).toBe(403);
   });
 
+  it('annotations on a replaced version stay drawn there: its viewer is read-only and links to the current version', async () => {
+    const made = await t.post(`/dossiers/${dossierId}/annotations`, { ...rect({ body: 'OLD-VERSION-NOTE' }), list_document: pdfDoc }, county, htmx);
+    expect(made.status).toBe(200);
+    const v2 = await PDFDocument.create();
+    v2.addPage([595, 842]).drawText('Sign-in sheet, corrected', { x: 50, y: 780, size: 18 });
+    const [replaced] = await upload(`/documents/${pdfDoc}/versions`, [{ name: '培训签到表（补充日期）.pdf', bytes: await v2.save() }], staff);
+    expect(replaced!.ok).toBe(true);
+    const current = await currentVersion(pdfDoc);
+    expect(current).not.toBe(pdfVersion);
+
+    // The current version's viewer lists the old note with a link to the version it was drawn on.
+    const now = await (await t.get(`/dossiers/${dossierId}/documents/${pdfDoc}/view`, county)).text();
+    expect(now).toContain(`data-version-id="${current}"`);
+    expect(now).toContain('OLD-VERSION-NOTE');
+    expect(now).toContain(`v=${pdfVersion}`);
+    expect(now).toContain('id="annotation-form"');
+
+    const old = await t.get(`/dossiers/${dossierId}/documents/${pdfDoc}/view?v=${pdfVersion}&page=2`, county);
+    expect(old.status).toBe(200);
+    const oldHtml = await old.text();
+    expect(oldHtml).toContain(`data-version-id="${pdfVersion}"`);
+    expect(oldHtml).toContain('已被取代的第1版');
+    expect(oldHtml).not.toContain('id="annotation-form"');
+    const file = await t.get(`/dossiers/${dossierId}/documents/${pdfDoc}/pdf?v=${pdfVersion}`, county);
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer()).equals(Buffer.from(pdfBytes))).toBe(true);
+    // No new annotations on it, even by a hand-made request.
+    const refused = await t.post(`/dossiers/${dossierId}/annotations`, rect({ body: 'LATE' }), county, htmx);
+    expect(await refused.text()).toContain('不属于本档案');
+    // A version of another document, or one without this dossier's annotations, still falls back to the linked one.
+    const other = await (await t.get(`/dossiers/${dossierId}/documents/${pdfDoc}/view?v=${unlinkedVersion}`, county)).text();
+    expect(other).toContain(`data-version-id="${current}"`);
+  });
+
   it('serves pdf.js and its data files from /static', async () => {
     for (const name of ['pdf.min.mjs', 'pdf.worker.min.mjs', 'annotate.js']) {
       const res = await t.get(`/static/${name}`);
