@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { intakeFile } from '../../src/documents/document-intake.ts';
-import { newId, nowIso } from '../../src/ids.ts';
 import { launchBrowser, loginInBrowser, startApp, type RunningApp } from '../helpers/browser.ts';
+import { openCountyStage } from '../helpers/test-app.ts';
 
 const DEMO_PDF = fileURLToPath(new URL('../../src/demo/evidence/17-yiliao-zhiliang-guanli-zhidu-huibian.pdf', import.meta.url));
 const DEMO_JPEG = fileURLToPath(new URL('../../src/demo/evidence/01-yiliao-jigou-zhiye-xukezheng.jpg', import.meta.url));
@@ -46,23 +46,7 @@ async function prepare(): Promise<{ pdf: string; image: string }> {
   };
   const pdfId = await take(DEMO_PDF, '郇封镇卫生院医疗质量管理制度汇编');
   const imageId = await take(DEMO_JPEG, '医疗机构执业许可证（副本）');
-  await db.updateTable('dossiers').set({ state: 'in_review', stage: 0 }).where('id', '=', dossier.id).execute();
-  await db
-    .insertInto('review_stages')
-    .values({
-      id: newId('rs'),
-      dossier_id: dossier.id,
-      round: dossier.round,
-      position: 0,
-      region_level: 'county',
-      region_code: '410821',
-      label: '审核/初评',
-      state: 'active',
-      opened_at: nowIso(),
-      deadline: new Date(Date.now() + 30 * 86400_000).toISOString(),
-      closed_at: null,
-    })
-    .execute();
+  await openCountyStage(db, dossier.id);
   return {
     pdf: `/dossiers/${dossier.id}/documents/${pdfId}/view?page=1&item=${itemCode}`,
     image: `/dossiers/${dossier.id}/documents/${imageId}/view?item=${itemCode}`,

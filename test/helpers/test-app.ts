@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { createApp } from '../../src/app.tsx';
 import type { Db } from '../../src/db/database.ts';
 import { DEMO_PASSWORD } from '../../src/demo/seed-demo.ts';
+import { newId, nowIso } from '../../src/ids.ts';
 import { createTestDb, type TestDb } from './test-db.ts';
 
 export interface Session {
@@ -33,6 +34,56 @@ export async function demoDossierIn(db: Db): Promise<{ dossierId: string; instit
     .where('dossiers.target_level', '=', 'basic')
     .executeTakeFirstOrThrow();
   return { dossierId: d.id, institutionId: d.institution_id };
+}
+
+/** The ★ (core) items of a dossier in standard order, with their self grades. */
+export async function coreItems(db: Db, dossierId: string): Promise<{ item_code: string; self_grade: string | null }[]> {
+  return db
+    .selectFrom('dossier_items')
+    .innerJoin('dossiers', 'dossiers.id', 'dossier_items.dossier_id')
+    .innerJoin('standard_nodes', (j) => j.onRef('standard_nodes.standard_id', '=', 'dossiers.standard_id').onRef('standard_nodes.code', '=', 'dossier_items.item_code'))
+    .select(['dossier_items.item_code', 'dossier_items.self_grade'])
+    .where('dossier_items.dossier_id', '=', dossierId)
+    .where('standard_nodes.core', '=', 1)
+    .orderBy('standard_nodes.position')
+    .execute();
+}
+
+/** Links a document (following its latest version) to every core item but `except`, so the dossier can be submitted. */
+export async function linkToCoreItems(db: Db, dossierId: string, documentId: string, except?: string): Promise<void> {
+  const items = (await coreItems(db, dossierId)).filter((c) => c.item_code !== except);
+  for (const [i, c] of items.entries()) {
+    await db
+      .insertInto('item_evidence')
+      .values({ id: newId('ev'), dossier_id: dossierId, item_code: c.item_code, document_id: documentId, version_id: null, page_from: null, page_to: null, position: i, created_by: null, created_at: nowIso() })
+      .execute();
+  }
+  // Written behind the app's back: touch the dossier so its cached view is rebuilt.
+  await db.updateTable('dossiers').set({ updated_at: nowIso() }).where('id', '=', dossierId).execute();
+}
+
+/** Puts the dossier with the active county stage (修武县), as submission would leave it; returns the stage id. */
+export async function openCountyStage(db: Db, dossierId: string): Promise<string> {
+  const dossier = await db.selectFrom('dossiers').select('round').where('id', '=', dossierId).executeTakeFirstOrThrow();
+  await db.updateTable('dossiers').set({ state: 'in_review', stage: 0, updated_at: nowIso() }).where('id', '=', dossierId).execute();
+  const id = newId('rs');
+  await db
+    .insertInto('review_stages')
+    .values({
+      id,
+      dossier_id: dossierId,
+      round: dossier.round,
+      position: 0,
+      region_level: 'county',
+      region_code: '410821',
+      label: '审核/初评',
+      state: 'active',
+      opened_at: nowIso(),
+      deadline: new Date(Date.now() + 30 * 86400_000).toISOString(),
+      closed_at: null,
+    })
+    .execute();
+  return id;
 }
 
 export async function demoDossier(t: TestApp): Promise<{ dossierId: string; institutionId: string }> {

@@ -3,9 +3,8 @@
 import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId, nowIso } from '../../src/ids.ts';
 import { createUser } from '../../src/users/user-repository.ts';
-import { createTestApp, demoDossier, type Session, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, demoDossier, openCountyStage, type Session, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
 let dossierId: string;
@@ -69,24 +68,7 @@ beforeAll(async () => {
   unlinkedVersion = await currentVersion(loose!.documentId);
 
   // The dossier is with the county stage (as the review workflow would leave it after submission).
-  const dossier = await t.db.db.selectFrom('dossiers').select('round').where('id', '=', dossierId).executeTakeFirstOrThrow();
-  await t.db.db.updateTable('dossiers').set({ state: 'in_review', stage: 0 }).where('id', '=', dossierId).execute();
-  await t.db.db
-    .insertInto('review_stages')
-    .values({
-      id: newId('rs'),
-      dossier_id: dossierId,
-      round: dossier.round,
-      position: 0,
-      region_level: 'county',
-      region_code: '410821',
-      label: '审核/初评',
-      state: 'active',
-      opened_at: nowIso(),
-      deadline: new Date(Date.now() + 30 * 86400_000).toISOString(),
-      closed_at: null,
-    })
-    .execute();
+  await openCountyStage(t.db.db, dossierId);
 });
 afterAll(() => t?.close());
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, demoDossier, type Session, type TestApp } from '../helpers/test-app.ts';
+import { coreItems, createTestApp, demoDossier, type Session, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
 let staff: Session;
@@ -11,16 +11,8 @@ beforeAll(async () => {
   staff = await t.login('demo-staff');
   ({ dossierId } = await demoDossier(t));
   // A core item the demo left ungraded or below C: it must appear as a blocker.
-  const blocked = await t.db.db
-    .selectFrom('dossier_items')
-    .innerJoin('dossiers', 'dossiers.id', 'dossier_items.dossier_id')
-    .innerJoin('standard_nodes', (j) => j.onRef('standard_nodes.standard_id', '=', 'dossiers.standard_id').onRef('standard_nodes.code', '=', 'dossier_items.item_code'))
-    .select('dossier_items.item_code')
-    .where('dossier_items.dossier_id', '=', dossierId)
-    .where('standard_nodes.core', '=', 1)
-    .where((eb) => eb.or([eb('dossier_items.self_grade', 'is', null), eb('dossier_items.self_grade', '=', '未达标')]))
-    .orderBy('standard_nodes.position')
-    .executeTakeFirstOrThrow();
+  const blocked = (await coreItems(t.db.db, dossierId)).find((c) => c.self_grade === null || c.self_grade === '未达标');
+  if (!blocked) throw new Error('the demo dossier has no blocking core item');
   coreItem = blocked.item_code;
 });
 afterAll(() => t.close());

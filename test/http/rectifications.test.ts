@@ -6,7 +6,7 @@ import { insertDocument, upsertBlob } from '../../src/documents/document-reposit
 import { newId, nowIso } from '../../src/ids.ts';
 import { countOpenRectifications, listRectificationsForItem } from '../../src/rectifications/rectification-repository.ts';
 import { createUser } from '../../src/users/user-repository.ts';
-import { createTestApp, demoDossier, type Session, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, demoDossier, openCountyStage, type Session, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
 let staff: Session;
@@ -303,12 +303,7 @@ describe('who may do what', () => {
     const county = await t.login('demo-county');
     const countyId = (await db.selectFrom('users').select('id').where('username', '=', 'demo-county').executeTakeFirstOrThrow()).id;
     const version = (await db.selectFrom('documents').select('current_version_id').where('id', '=', ownDoc).executeTakeFirstOrThrow()).current_version_id!;
-    await db.updateTable('dossiers').set({ state: 'in_review', stage: 0 }).where('id', '=', dossierId).execute();
-    const stageId = newId('st');
-    await db
-      .insertInto('review_stages')
-      .values({ id: stageId, dossier_id: dossierId, round: 1, position: 0, region_level: 'county', region_code: '410821', label: '审核/初评', state: 'active', opened_at: nowIso(), deadline: '2099-01-01', closed_at: null })
-      .execute();
+    const stageId = await openCountyStage(db, dossierId);
     const annotationId = newId('an');
     await db
       .insertInto('annotations')

@@ -2,7 +2,7 @@
 // concurrent decisions, out-of-scope reviewers, failure with the six-month lock, and a seal for every step.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId, nowIso } from '../../src/ids.ts';
-import { createTestApp, demoDossier, type Session, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, demoDossier, linkToCoreItems, type Session, type TestApp } from '../helpers/test-app.ts';
 
 let t: TestApp;
 let dossierId: string;
@@ -44,22 +44,7 @@ async function completeDossier(): Promise<void> {
     .values({ id: versionId, document_id: docId, version_no: 1, blob_sha256: sha, file_name: 'a.pdf', kind: 'pdf', mime: 'application/pdf', size: 10, page_count: 1, printable: 1, conversion_state: 'not_needed', conversion_note: '', rendition_sha256: null, thumbnail_sha256: null, uploaded_by: null, created_at: nowIso() })
     .execute();
   await db.updateTable('documents').set({ current_version_id: versionId }).where('id', '=', docId).execute();
-  const core = await db
-    .selectFrom('dossier_items')
-    .innerJoin('dossiers', 'dossiers.id', 'dossier_items.dossier_id')
-    .innerJoin('standard_nodes', (j) => j.onRef('standard_nodes.standard_id', '=', 'dossiers.standard_id').onRef('standard_nodes.code', '=', 'dossier_items.item_code'))
-    .select('dossier_items.item_code')
-    .where('dossier_items.dossier_id', '=', dossierId)
-    .where('standard_nodes.core', '=', 1)
-    .execute();
-  for (const [i, c] of core.entries()) {
-    await db
-      .insertInto('item_evidence')
-      .values({ id: newId('ev'), dossier_id: dossierId, item_code: c.item_code, document_id: docId, version_id: null, page_from: null, page_to: null, position: i, created_by: null, created_at: nowIso() })
-      .execute();
-  }
-  // Written behind the app's back: touch the dossier so its cached view is rebuilt.
-  await db.updateTable('dossiers').set({ updated_at: nowIso() }).where('id', '=', dossierId).execute();
+  await linkToCoreItems(db, dossierId, docId);
 }
 
 beforeAll(async () => {

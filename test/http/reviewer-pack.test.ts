@@ -12,7 +12,7 @@ import { newId, nowIso } from '../../src/ids.ts';
 import { createRectification, rectificationIdForToken } from '../../src/rectifications/rectification-repository.ts';
 import { inPackQueue } from '../../src/review/reviewer-pack.ts';
 import { createUser } from '../../src/users/user-repository.ts';
-import { createTestApp, demoDossier, type Session, type TestApp } from '../helpers/test-app.ts';
+import { createTestApp, demoDossier, linkToCoreItems, type Session, type TestApp } from '../helpers/test-app.ts';
 
 const run = promisify(execFile);
 
@@ -67,21 +67,7 @@ beforeAll(async () => {
   expect(uploaded!.ok).toBe(true);
   const documentId = uploaded!.documentId;
   await db.updateTable('dossier_items').set({ self_grade: 'A', narrative: '已落实。', updated_at: nowIso() }).where('dossier_id', '=', dossierId).execute();
-  const core = await db
-    .selectFrom('dossier_items')
-    .innerJoin('dossiers', 'dossiers.id', 'dossier_items.dossier_id')
-    .innerJoin('standard_nodes', (j) => j.onRef('standard_nodes.standard_id', '=', 'dossiers.standard_id').onRef('standard_nodes.code', '=', 'dossier_items.item_code'))
-    .select('dossier_items.item_code')
-    .where('dossier_items.dossier_id', '=', dossierId)
-    .where('standard_nodes.core', '=', 1)
-    .execute();
-  for (const [i, c] of core.filter((c) => c.item_code !== itemCode).entries()) {
-    await db
-      .insertInto('item_evidence')
-      .values({ id: newId('ev'), dossier_id: dossierId, item_code: c.item_code, document_id: documentId, version_id: null, page_from: null, page_to: null, position: i, created_by: null, created_at: nowIso() })
-      .execute();
-  }
-  await db.updateTable('dossiers').set({ updated_at: nowIso() }).where('id', '=', dossierId).execute();
+  await linkToCoreItems(db, dossierId, documentId, itemCode);
 
   // Submitted by the head: the county stage is active.
   const d = await db.selectFrom('dossiers').select('review_version').where('id', '=', dossierId).executeTakeFirstOrThrow();

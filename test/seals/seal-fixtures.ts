@@ -8,6 +8,7 @@ import type { DecisionOutcome, SealEvent } from '../../src/db/schema.ts';
 import { insertDocument, linkEvidence, upsertBlob } from '../../src/documents/document-repository.ts';
 import { newId, nowIso } from '../../src/ids.ts';
 import { sealDossier } from '../../src/seals/seal-chain.ts';
+import { demoDossierIn } from '../helpers/test-app.ts';
 
 export interface SealFixture {
   dossierId: string;
@@ -19,17 +20,11 @@ export interface SealFixture {
 }
 
 export async function demoSealFixture(db: Db): Promise<Omit<SealFixture, 'documents'>> {
-  const d = await db
-    .selectFrom('dossiers')
-    .innerJoin('institutions', 'institutions.id', 'dossiers.institution_id')
-    .select(['dossiers.id', 'institutions.id as institution_id'])
-    .where('institutions.name', '=', '修武县郇封镇卫生院')
-    .where('dossiers.target_level', '=', 'basic')
-    .executeTakeFirstOrThrow();
+  const d = await demoDossierIn(db);
   const staff = await db.selectFrom('users').select('id').where('username', '=', 'demo-staff').executeTakeFirstOrThrow();
   const county = await db.selectFrom('users').select('id').where('username', '=', 'demo-county').executeTakeFirstOrThrow();
-  const items = (await db.selectFrom('dossier_items').select('item_code').where('dossier_id', '=', d.id).execute()).map((r) => r.item_code);
-  return { dossierId: d.id, institutionId: d.institution_id, staffId: staff.id, countyId: county.id, items };
+  const items = (await db.selectFrom('dossier_items').select('item_code').where('dossier_id', '=', d.dossierId).execute()).map((r) => r.item_code);
+  return { ...d, staffId: staff.id, countyId: county.id, items };
 }
 
 export async function storeDocument(
