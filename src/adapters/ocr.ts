@@ -24,7 +24,9 @@
 //     A3 scan is 7000 px tall; Tesseract gains nothing above ~300 dpi and its time and memory grow with
 //     pixels), a plausible dpi recorded, and a cheap look at a ≤ 1000 px copy (see analyse): too little ink →
 //     blank, returned as '' at once without OCR; skew within ±5° → the page is levelled; row/column ink profiles
-//     → whether text lines run across the image (horizontal) or down it (a page scanned sideways).
+//     → whether text lines run across the image (horizontal) or down it (a page scanned sideways). Then the
+//     ruled lines of forms are erased (rule-lines.ts): in mode 6 Tesseract reads a table's grid as noise and
+//     loses its cells — on the demo sign-in sheet every name, and twice the time.
 //  2. ocrWithOrientation: Tesseract's LSTM engine has no orientation detection of its own (OSD needs the legacy
 //     engine plus osd.traineddata: @tesseract.js-data/osd would work, 4.3 MB more and ~0.35 s a page), so the
 //     page is read in the orientation the ink profile suggests — as given when lines run across, turned 90°
@@ -35,7 +37,8 @@
 //     Readings of a wrongly turned page are not cheap: on bench:ocr's pages one takes 4–6 s against ~3 s for
 //     the right way up (eng+chi_sim, one worker); its 4 turned pages of 20 (3 extra readings, all at the end of
 //     the batch) cost ~25 % of the batch's throughput.
-//  3. normaliseText: Tesseract's spaces between Chinese characters removed, NFKC.
+//  3. Noise words dropped (ocr-noise.ts: ruled lines and stamps read as Latin letters), then normaliseText:
+//     Tesseract's spaces between Chinese characters removed, NFKC.
 //
 // Abort (job cancelled or lease lost): a queued page leaves the queue; a running page's worker is terminated
 // (Tesseract cannot be interrupted mid-page) and replaced on next use. A worker that fails or exceeds
@@ -49,6 +52,8 @@ import sharp, { type Metadata } from 'sharp';
 import Tesseract from 'tesseract.js';
 import { MAX_IMAGE_PIXELS } from '../documents/inspect-file.ts';
 import { countTextChars, normaliseText } from '../documents/normalise-text.ts';
+import { textWithoutNoise } from './ocr-noise.ts';
+import { eraseRuleLines } from './rule-lines.ts';
 
 export interface OcrResult {
   /** Normalised text; '' for a blank page. */
@@ -268,8 +273,8 @@ export function createOcrPool(options: OcrPoolOptions = {}): OcrPool {
       const thread = threadOf(worker);
       thread?.once('exit', onExit);
       signal?.addEventListener('abort', onAbort, { once: true });
-      worker.recognize(image).then(
-        (r) => finish(() => resolve({ text: r.data.text ?? '', confidence: Number(r.data.confidence) || 0 })),
+      worker.recognize(image, {}, { text: true, blocks: true }).then(
+        (r) => finish(() => resolve({ text: r.data.text ?? '', confidence: Number(r.data.confidence) || 0, cleanText: textWithoutNoise(r.data.blocks ?? []) })),
         (e: unknown) =>
           finish(() => {
             discard(slot);
@@ -444,6 +449,8 @@ export interface PreparedImage {
 export interface RawOcr {
   text: string;
   confidence: number;
+  /** The text without noise words (see ocr-noise.ts), where the engine reports word confidences: what is kept. */
+  cleanText?: string;
 }
 
 export async function prepareForOcr(image: Buffer): Promise<PreparedImage> {
@@ -469,26 +476,28 @@ export async function prepareForOcr(image: Buffer): Promise<PreparedImage> {
     const pixels = () => sharp(grey.data, { raw: { width: grey.info.width, height: grey.info.height, channels: grey.info.channels } });
     const density = ocrDensity(meta, Math.max(width, height), scale);
     const aScale = Math.min(1, ANALYSIS_SIDE / Math.max(w0, h0));
-    const [png, small] = await Promise.all([
-      pixels().withDensity(density).toColourspace('b-w').png({ compressionLevel: 1 }).toBuffer(),
-      pixels()
-        .resize(Math.max(1, Math.round(w0 * aScale)), Math.max(1, Math.round(h0 * aScale)))
-        .median(3)
-        .toColourspace('b-w')
-        .raw()
-        .toBuffer({ resolveWithObject: true }),
-    ]);
+    const small = await pixels()
+      .resize(Math.max(1, Math.round(w0 * aScale)), Math.max(1, Math.round(h0 * aScale)))
+      .median(3)
+      .toColourspace('b-w')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const { blank, layout, skew } = analyse(small.data, small.info.width, small.info.height);
-    if (blank || Math.abs(skew) < MIN_DESKEW_DEG) return { png, width: grey.info.width, height: grey.info.height, blank, layout, skew: 0 };
     // Deskewed here, before any engine sees it: Tesseract copes with a little skew, but reads a page levelled
     // by ±2° noticeably better (measured by bench:ocr) and the ink profiles above are only clear when level.
-    const levelled = await pixels()
-      .rotate(-skew, { background: '#ffffff' })
+    const levelled = !blank && Math.abs(skew) >= MIN_DESKEW_DEG;
+    const page = levelled
+      ? await pixels().rotate(-skew, { background: '#ffffff' }).toColourspace('b-w').removeAlpha().raw().toBuffer({ resolveWithObject: true })
+      : grey;
+    const { width: pw, height: ph, channels } = page.info;
+    // Level rules only: erased once the page is straight.
+    if (!blank && channels === 1) eraseRuleLines(page.data, pw, ph);
+    const png = await sharp(page.data, { raw: { width: pw, height: ph, channels } })
       .withDensity(density)
       .toColourspace('b-w')
       .png({ compressionLevel: 1 })
-      .toBuffer({ resolveWithObject: true });
-    return { png: levelled.data, width: levelled.info.width, height: levelled.info.height, blank, layout, skew };
+      .toBuffer();
+    return { png, width: pw, height: ph, blank, layout, skew: levelled ? skew : 0 };
   } catch (e) {
     throw new OcrError(OCR_ERRORS.image, e instanceof Error ? e.message : String(e));
   }
@@ -631,12 +640,12 @@ export function bestReading(readings: { text: string; confidence: number; angle:
  * page (see the header). The benchmark gives native Tesseract the same plan through the functions above.
  */
 export async function ocrWithOrientation(prepared: PreparedImage, read: (png: Buffer) => Promise<RawOcr>): Promise<OcrResult> {
+  // Orientation is judged on the whole reading (as for any engine); the text kept is the one without noise words.
   const readings: { text: string; confidence: number; angle: number }[] = [];
   for (const [i, step] of orientationPlan(prepared.layout).entries()) {
     const raw = await read(await rotateForOcr(prepared.png, step.angle));
-    const reading = { text: normaliseText(raw.text), confidence: raw.confidence, angle: step.angle };
-    readings.push(reading);
-    if (orientationSettled(step, i, reading)) break;
+    readings.push({ text: normaliseText(raw.cleanText ?? raw.text), confidence: raw.confidence, angle: step.angle });
+    if (orientationSettled(step, i, { text: normaliseText(raw.text), confidence: raw.confidence })) break;
   }
   return bestReading(readings);
 }

@@ -268,6 +268,17 @@ describe('OCR pool', () => {
     expect(cer(PAGE_TEXT.join(''), result.text)).toBeLessThan(0.05);
   }, 60_000);
 
+  it('reads the cells of a ruled form (a sign-in sheet) instead of noise from its grid', async () => {
+    const scan = await fs.readFile(path.join(ROOT, 'src/demo/evidence/02-ganran-peixun-qiandao-2025q2.jpg'));
+    const result = await pool.recognize(scan);
+    for (const name of ['李建国', '刘秀英', '周海涛', '林雪梅', '冯淑珍']) expect(result.text).toContain(name);
+    for (const word of ['院感培训签到表', '门诊楼三楼会议室', '2025.6.12']) expect(result.text).toContain(word);
+    // No table rules read as text, no lines of Latin noise.
+    expect(result.text).not.toMatch(/[|[\]]/);
+    for (const line of result.text.split('\n')) expect(line, line).toMatch(/\p{Script=Han}|^\d[\d.:\s]*$|^$/u);
+    expect(result.confidence).toBeGreaterThan(70);
+  }, 60_000);
+
   it('finds the orientation of a page scanned sideways and reads it', async (ctx) => {
     if (!hasChromium) return ctx.skip();
     const sideways = await sharp(scanPng).rotate(90).png().toBuffer();
