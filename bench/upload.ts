@@ -232,6 +232,37 @@ async function uploadFile(base: string, institutionId: string, session: { cookie
   return { status, json, bodySentMs: Number.isNaN(bodySent) ? NaN : (bodySent || t1) - t0, totalMs: t1 - t0 };
 }
 
+/**
+ * A bare node:http server in its own process that reads every byte of the request body and answers `{}` — with
+ * `hash`, also SHA-256s it. No framework, parser or disk: the ceiling any Node receiver has on this machine.
+ */
+async function bareReceiver(hash: boolean): Promise<{ base: string; stop(): void }> {
+  const code = `
+    const { createHash } = require('node:crypto');
+    require('node:http').createServer((req, res) => {
+      const h = ${hash} ? createHash('sha256') : null;
+      req.on('data', (c) => h && h.update(c));
+      req.on('end', () => { if (h) h.digest(); res.setHeader('content-type', 'application/json'); res.end('{}'); });
+    }).listen(0, '127.0.0.1', function () { console.log(this.address().port); });`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.once('data', (d) => resolve(Number(String(d).trim())));
+    child.once('error', reject);
+  });
+  return { base: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+async function bareReceiverMBs(hash: boolean, file: string, sizeMiB: number): Promise<number> {
+  const bare = await bareReceiver(hash);
+  try {
+    const t = await uploadFile(bare.base, 'none', { cookie: '', csrf: '' }, file);
+    if (t.status !== 200) throw new Error(`bare receiver answered HTTP ${t.status}`);
+    return sizeMiB / (t.totalMs / 1000);
+  } finally {
+    bare.stop();
+  }
+}
+
 /** MB/s of SHA-256 over 256 MiB already in memory, in this process. */
 function sha256Speed(): number {
   const block = randomBytes(16 * MiB);
@@ -338,6 +369,9 @@ async function main(): Promise<void> {
   const cpSyncMBs = sizeMiB / (cpSyncMs / 1000);
   const ratio = uploadMBs / cpMBs;
   const shaMBs = sha256Speed();
+  console.log('the same upload into a bare node:http receiver (discarding, then hashing)…');
+  const bareMBs = await bareReceiverMBs(false, bigFile, sizeMiB);
+  const bareHashMBs = await bareReceiverMBs(true, bigFile, sizeMiB);
 
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
   const rssOk = growthMiB <= TARGET.rssGrowthMiB;
@@ -364,6 +398,8 @@ async function main(): Promise<void> {
     ],
     ['for reference: `cp` then `sync`', `${cpSyncMBs.toFixed(0)} MB/s (${(cpSyncMs / 1000).toFixed(2)} s)`, '', ''],
     ['for reference: SHA-256 in one thread, in memory (the upload hashes every byte once, on receipt)', `${shaMBs.toFixed(0)} MB/s`, '', ''],
+    ['for reference: same client, bare node:http server discarding the body (ceiling of any Node receiver here) ÷ cp', `${bareMBs.toFixed(0)} MB/s; ${(bareMBs / cpMBs).toFixed(2)}`, '', ''],
+    ['for reference: same, the bare server also SHA-256s the body ÷ cp', `${bareHashMBs.toFixed(0)} MB/s; ${(bareHashMBs / cpMBs).toFixed(2)}`, '', ''],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const r of rows) console.log(`  ${r[0].padEnd(w)}  ${r[1].padEnd(40)} ${r[2].padEnd(9)} ${r[3]}`);
