@@ -355,9 +355,22 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 /** Code-unit order: the same on every machine (localeCompare depends on the ICU locale). */
 const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Maximal stretches (≥ 2 CJK characters) of `text` covered by bigrams accepted by `has`. */
+/**
+ * Function characters a shown reason should neither start nor end with: a stretch that runs across a word
+ * boundary ("负责制和" → "制和") is trimmed to its words, and a lone fragment disappears.
+ */
+const PARTICLES = new Set(Array.from('和与及或并等的之对在按由为了是其'));
+
+/** Maximal stretches (≥ 2 CJK characters) of `text` covered by bigrams accepted by `has`, particles trimmed. */
 function matchedSegments(text: string, has: (g: string) => boolean): string[] {
   const out: string[] = [];
+  const push = (chars: string[]) => {
+    let a = 0;
+    let b = chars.length;
+    while (a < b && PARTICLES.has(chars[a]!)) a++;
+    while (b > a && PARTICLES.has(chars[b - 1]!)) b--;
+    if (b - a >= 2) out.push(chars.slice(a, b).join(''));
+  };
   for (const m of text.matchAll(new RegExp(`[${HAN}]+`, 'gu'))) {
     const chars = Array.from(m[0]);
     let start = -1;
@@ -365,11 +378,11 @@ function matchedSegments(text: string, has: (g: string) => boolean): string[] {
       const hit = has(chars[i]! + chars[i + 1]!);
       if (hit && start < 0) start = i;
       if (!hit && start >= 0) {
-        out.push(chars.slice(start, i + 1).join(''));
+        push(chars.slice(start, i + 1));
         start = -1;
       }
     }
-    if (start >= 0) out.push(chars.slice(start).join(''));
+    if (start >= 0) push(chars.slice(start));
   }
   return unique(out);
 }

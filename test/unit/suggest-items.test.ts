@@ -73,6 +73,15 @@ describe('scoreItems', () => {
     expect(best?.reasons.some((r) => r.startsWith('材料类型：医疗废物交接登记台账'))).toBe(true);
   });
 
+  it('shows requirement words, not fragments across a word boundary', () => {
+    const scorer = createItemScorer([...items, item('9', '首诊负责', [], ['落实首诊负责制和会诊制度，及时发现并报告。'])]);
+    const r = scorer.scoreOne('本院体制和机制改革，会诊制度落实，及时发现问题。', '通知', '9')!;
+    const shown = r.reasons.find((x) => x.startsWith('要求相关：')) ?? '';
+    expect(shown).toContain('会诊制度');
+    expect(shown).not.toMatch(/[：、]制和(、|$)/);
+    for (const part of shown.replace('要求相关：', '').split('、').filter(Boolean)) expect(part, part).not.toMatch(/^[和与及并的]|[和与及并的]$/);
+  });
+
   it('normalises by document length: a long text mentioning everything does not beat a focused page', () => {
     const filler = '本院各科室按照年度计划开展日常工作，加强管理，提高服务质量。'.repeat(300);
     const scorer = createItemScorer(items);
