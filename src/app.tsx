@@ -58,6 +58,12 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/static', staticRoutes());
   app.route('/', healthRoutes(deps));
   app.use('*', sessionMiddleware({ secureCookies: deps.config.secureCookies }));
+  // Pages show live state (a dossier's stage, a form's token): Back must not bring up a stale copy with live
+  // buttons, and no shared cache may keep a signed-in page.
+  app.use('*', async (c, next) => {
+    await next();
+    if (!c.res.headers.has('cache-control') && c.res.headers.get('content-type')?.startsWith('text/html')) c.res.headers.set('cache-control', 'no-store');
+  });
   const formLimit = bodyLimit({
     maxSize: FORM_LIMIT_BYTES,
     onError: () => {

@@ -58,6 +58,8 @@ describe('dossier page cache', () => {
     expect(second.headers.get('content-type')).toBe(expected.type);
     expect(second.headers.get('content-type')).toBe('text/html; charset=UTF-8');
     expect(second.headers.get('content-security-policy')).toContain("default-src 'self'");
+    // Not kept by the browser or a proxy: Back re-fetches the live page.
+    expect(second.headers.get('cache-control')).toBe('no-store');
     // The token is in the meta tag, on <body hx-headers> and in the logout form.
     expect(b.split(staff.csrf).length - 1).toBeGreaterThanOrEqual(3);
     expect(b).toContain(`<meta name="csrf-token" content="${staff.csrf}"/>`);
