@@ -16,6 +16,7 @@ import { csrfMiddleware } from './http/csrf-middleware.ts';
 import { pageContext } from './http/page-context.ts';
 import { sessionMiddleware } from './http/session-middleware.ts';
 import { staticRoutes } from './http/static-routes.ts';
+import { FAVICON_SVG } from '../views/layout.tsx';
 import { institutionRoutes } from './institutions/institution-routes.tsx';
 import { rectificationRoutes } from './rectifications/rectification-routes.tsx';
 import { annotationRoutes } from './review/annotation-routes.tsx';
@@ -56,6 +57,8 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
   app.route('/static', staticRoutes());
+  // Browsers ask for /favicon.ico on their own (pages carry an inline icon); answer without a session or a 404.
+  app.get('/favicon.ico', (c) => c.body(FAVICON_SVG, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=604800' }));
   app.route('/', healthRoutes(deps));
   app.use('*', sessionMiddleware({ secureCookies: deps.config.secureCookies }));
   // Pages show live state (a dossier's stage, a form's token): Back must not bring up a stale copy with live

@@ -322,7 +322,7 @@ export function AnnotationViewerPage(p: AnnotationViewerProps) {
               <input type="hidden" name="w" value="" />
               <input type="hidden" name="h" value="" />
               <ScopeFields scope={scope} />
-              <div id="annotation-form-errors"></div>
+              <div id="annotation-form-errors" class="form-errors"></div>
               <label>
                 批注内容
                 <textarea name="body" rows={4} maxlength={2000} required placeholder="写下发现的问题或需要补充的材料"></textarea>

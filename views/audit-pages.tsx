@@ -1,8 +1,9 @@
 // The dossier's history tab and the admin's audit log page.
 import type { HistoryEntry } from '../src/audit/audit-repository.ts';
-import { auditActionLabel } from '../src/audit/audit-labels.ts';
+import { AUDIT_ACTION_GROUPS, AUDIT_ACTION_LABELS, AUDIT_SUBJECT_LABELS, auditActionLabel, auditDetailParts } from '../src/audit/audit-labels.ts';
 import { EVENT_LABELS, formatTime } from '../src/documents/document-labels.ts';
 import { DossierTabs } from './dossier-tabs.tsx';
+import { LongText } from './long-text.tsx';
 import { Layout, type PageContext } from './layout.tsx';
 
 function describe(e: HistoryEntry): string {
@@ -13,16 +14,9 @@ function describe(e: HistoryEntry): string {
   return auditActionLabel(e.action);
 }
 
-function detailText(detail: string): string {
-  try {
-    const d = JSON.parse(detail) as Record<string, unknown>;
-    return Object.entries(d)
-      .filter(([, v]) => v !== null && v !== '' && !(Array.isArray(v) && v.length === 0))
-      .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
-      .join('；');
-  } catch {
-    return '';
-  }
+function Detail(p: { action: string; detail: string }) {
+  const parts = auditDetailParts(p.action, p.detail);
+  return parts.length === 0 ? null : <LongText text={parts.join('；')} limit={100} inline />;
 }
 
 export function DossierHistoryPage(p: { ctx: PageContext; dossierId: string; title: string; entries: HistoryEntry[] }) {
@@ -36,6 +30,7 @@ export function DossierHistoryPage(p: { ctx: PageContext; dossierId: string; tit
       {p.entries.length === 0 ? (
         <p class="muted">暂无操作记录。</p>
       ) : (
+        <div class="table-scroll">
         <table class="list history">
           <thead>
             <tr>
@@ -51,13 +46,14 @@ export function DossierHistoryPage(p: { ctx: PageContext; dossierId: string; tit
               <tr>
                 <td class="nowrap">{formatTime(e.at)}</td>
                 <td>{e.actor_name ?? '系统'}</td>
-                <td>{describe(e)}</td>
-                <td class="small muted">{e.source === 'audit' ? detailText(e.detail) : ''}</td>
-                <td class="small muted">{e.ip}</td>
+                <td class="action-cell">{describe(e)}</td>
+                <td class="small muted detail-cell">{e.source === 'audit' ? <Detail action={e.action} detail={e.detail} /> : ''}</td>
+                <td class="small muted ip-cell">{e.ip}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </Layout>
   );
@@ -75,15 +71,50 @@ export interface AuditRow {
   detail: string;
 }
 
-export function AdminAuditPage(p: { ctx: PageContext; rows: AuditRow[]; filters: Record<string, string>; page: number; more: boolean }) {
+/** What an audit row is about, by "type:id": a readable name and, where there is a page for it, a link. */
+export type AuditSubjects = Record<string, { label: string; href?: string }>;
+
+function ActionFilter(p: { value: string }) {
+  const known = p.value === '' || p.value in AUDIT_ACTION_LABELS || AUDIT_ACTION_GROUPS.some((g) => g.prefix === p.value);
+  return (
+    <select name="action">
+      <option value="">全部操作</option>
+      {/* A hand-written prefix from an old link still filters; show it rather than silently dropping it. */}
+      {!known && (
+        <option value={p.value} selected>
+          以“{p.value}”开头的操作
+        </option>
+      )}
+      <option value="login" selected={p.value === 'login'}>
+        {AUDIT_ACTION_LABELS['login']}
+      </option>
+      {AUDIT_ACTION_GROUPS.map((g) => (
+        <optgroup label={g.label}>
+          <option value={g.prefix} selected={p.value === g.prefix}>
+            全部{g.label}操作
+          </option>
+          {Object.entries(AUDIT_ACTION_LABELS)
+            .filter(([k]) => k.startsWith(g.prefix))
+            .map(([k, label]) => (
+              <option value={k} selected={p.value === k}>
+                {label}
+              </option>
+            ))}
+        </optgroup>
+      ))}
+    </select>
+  );
+}
+
+export function AdminAuditPage(p: { ctx: PageContext; rows: AuditRow[]; subjects: AuditSubjects; filters: Record<string, string>; page: number; more: boolean }) {
   const qs = (page: number) => new URLSearchParams({ ...p.filters, page: String(page) }).toString();
   return (
     <Layout ctx={p.ctx} title="审计日志" active="/admin/audit">
       <h1>审计日志</h1>
       <form method="get" class="filters card">
         <label>
-          操作（前缀，如 dossier.）
-          <input name="action" value={p.filters['action'] ?? ''} />
+          操作
+          <ActionFilter value={p.filters['action'] ?? ''} />
         </label>
         <label>
           用户名
@@ -99,6 +130,7 @@ export function AdminAuditPage(p: { ctx: PageContext; rows: AuditRow[]; filters:
         </label>
         <button type="submit">筛选</button>
       </form>
+      <div class="table-scroll">
       <table class="list audit">
         <thead>
           <tr>
@@ -114,18 +146,35 @@ export function AdminAuditPage(p: { ctx: PageContext; rows: AuditRow[]; filters:
           {p.rows.map((r) => (
             <tr>
               <td class="nowrap">{formatTime(r.at)}</td>
-              <td>{r.display_name ? `${r.display_name}（${r.username}）` : '系统'}</td>
-              <td>{auditActionLabel(r.action)}</td>
-              <td class="small">{r.subject_type === 'dossier' ? <a href={`/dossiers/${r.subject_id}/history`}>{r.subject_id}</a> : `${r.subject_type} ${r.subject_id}`}</td>
-              <td class="small muted">{detailText(r.detail)}</td>
-              <td class="small muted">{r.ip}</td>
+              <td class="user-cell">{r.display_name ? `${r.display_name}（${r.username}）` : '系统'}</td>
+              <td class="action-cell">{auditActionLabel(r.action)}</td>
+              <td class="small subject-cell">
+                <Subject row={r} subjects={p.subjects} />
+              </td>
+              <td class="small muted detail-cell">
+                <Detail action={r.action} detail={r.detail} />
+              </td>
+              <td class="small muted ip-cell">{r.ip}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      </div>
       <p class="pager">
         {p.page > 1 && <a href={`?${qs(p.page - 1)}`}>上一页</a>} 第 {p.page} 页 {p.more && <a href={`?${qs(p.page + 1)}`}>下一页</a>}
       </p>
     </Layout>
+  );
+}
+
+function Subject(p: { row: AuditRow; subjects: AuditSubjects }) {
+  const kind = AUDIT_SUBJECT_LABELS[p.row.subject_type] ?? p.row.subject_type;
+  const s = p.subjects[`${p.row.subject_type}:${p.row.subject_id}`];
+  // Deleted or unknown subjects show only their kind: an internal id tells the reader nothing.
+  if (!s) return <>{kind}</>;
+  return (
+    <>
+      {kind} {s.href ? <a href={s.href}>{s.label}</a> : s.label}
+    </>
   );
 }

@@ -2,6 +2,7 @@
 import type { BinderBuild, BinderVolume } from '../src/db/schema.ts';
 import type { BinderOptions } from '../src/binder/binder-types.ts';
 import type { BinderReport } from '../src/binder/binder-builds.ts';
+import { formatMinute } from '../src/documents/document-labels.ts';
 import { DossierTabs } from './dossier-tabs.tsx';
 import { Flash, Layout, type PageContext } from './layout.tsx';
 
@@ -37,7 +38,7 @@ export function BuildCard(p: { dossierId: string; build: BuildRow; progress: Bui
   return (
     <article class={`card build b-${b.state}`} id={`build-${b.id}`} {...attrs}>
       <header class="build-head">
-        <strong>{b.created_at.slice(0, 16).replace('T', ' ')}</strong>
+        <strong>{formatMinute(b.created_at)}</strong>
         <span class="muted">
           {b.requested_by_name ?? ''} · {describeOptions(options)}
         </span>

@@ -1,5 +1,5 @@
 import type { Institution } from '../src/db/schema.ts';
-import { FILE_KIND_LABELS } from '../src/documents/file-kind.ts';
+import { FILE_KIND_LABELS, FILTER_FILE_KINDS } from '../src/documents/file-kind.ts';
 import { CONVERSION_LABELS, formatBytes, formatTime } from '../src/documents/document-labels.ts';
 import { PAGE_SIZE, type LibraryQuery, type listDocuments } from '../src/documents/document-library.ts';
 import type { TextStatus } from '../src/documents/text-status.ts';
@@ -52,7 +52,7 @@ export function DocumentLibraryPage(p: {
           类型
           <select name="kind">
             <option value="">全部</option>
-            {(['pdf', 'jpeg', 'png', 'tiff', 'docx', 'doc', 'xlsx', 'xls', 'ofd'] as const).map((k) => (
+            {FILTER_FILE_KINDS.map((k) => (
               <option value={k} selected={q.kind === k}>
                 {FILE_KIND_LABELS[k]}
               </option>

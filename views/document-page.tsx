@@ -33,6 +33,13 @@ export function HistoryList(p: { events: HistoryRow[] }) {
   );
 }
 
+/** Trashing a linked document takes it out of those items' evidence: say how many before doing it. */
+export function trashConfirm(linkCount: number): string {
+  return linkCount > 0
+    ? `该文件已关联到 ${linkCount} 个档案条款。移入回收站后，它将不再计入这些条款的佐证材料。确定移入回收站吗？（可在文件库的回收站中恢复）`
+    : '确定把该文件移入回收站吗？（可在文件库的回收站中恢复）';
+}
+
 export function DocumentPage(p: {
   ctx: PageContext;
   institution: Institution;
@@ -45,6 +52,8 @@ export function DocumentPage(p: {
   maxBytes: number;
   flash?: { kind: 'ok' | 'error'; text: string };
   errors?: string[];
+  /** The metadata form as the user entered it when it was refused (shown again instead of the saved values). */
+  draft?: { title: string; document_date: string; issuing_department: string };
   text: TextStatus;
   /** The page a search result pointed at, its text with the query's words marked (HTML). */
   found?: { pageNo: number; html: string };
@@ -78,7 +87,17 @@ export function DocumentPage(p: {
           )}
         </div>
       </div>
-      {p.flash && <Flash kind={p.flash.kind}>{p.flash.text}</Flash>}
+      {p.flash && (
+        <Flash kind={p.flash.kind}>
+          {p.flash.text}
+          {doc.trashed_at && p.flash.kind === 'ok' && (
+            <>
+              {' '}
+              <a href={`/institutions/${p.institution.id}/documents`}>返回文件库</a>
+            </>
+          )}
+        </Flash>
+      )}
       {p.errors && p.errors.length > 0 && (
         <Flash kind="error">
           {p.errors.map((e) => (
@@ -147,15 +166,15 @@ export function DocumentPage(p: {
                 <input type="hidden" name="_csrf" value={p.ctx.csrfToken} />
                 <label>
                   标题
-                  <input name="title" value={doc.title} required maxlength={200} />
+                  <input name="title" value={p.draft?.title ?? doc.title} required maxlength={200} />
                 </label>
                 <label>
                   成文日期
-                  <input type="date" name="document_date" value={doc.document_date ?? ''} />
+                  <input type="date" name="document_date" value={p.draft?.document_date ?? doc.document_date ?? ''} />
                 </label>
                 <label>
                   发文部门
-                  <input name="issuing_department" value={doc.issuing_department} maxlength={100} />
+                  <input name="issuing_department" value={p.draft?.issuing_department ?? doc.issuing_department} maxlength={100} />
                 </label>
                 <button type="submit" class="primary">
                   保存信息
@@ -172,7 +191,9 @@ export function DocumentPage(p: {
             {p.canEdit && !p.frozen && (
               <form method="post" action={`${base}/${doc.trashed_at ? 'restore' : 'trash'}`} class="inline">
                 <input type="hidden" name="_csrf" value={p.ctx.csrfToken} />
-                <button type="submit">{doc.trashed_at ? '从回收站恢复' : '移入回收站'}</button>
+                <button type="submit" data-confirm={doc.trashed_at ? undefined : trashConfirm(p.links.length)}>
+                  {doc.trashed_at ? '从回收站恢复' : '移入回收站'}
+                </button>
               </form>
             )}
           </section>

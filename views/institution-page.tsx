@@ -1,4 +1,5 @@
 import type { DossierListRow } from '../src/dossiers/dossier-repository.ts';
+import { formatDay } from '../src/documents/document-labels.ts';
 import type { InstitutionRow } from '../src/institutions/institution-repository.ts';
 import { INSTITUTION_FIELDS, type InstitutionFieldDef } from '../src/institutions/institution-schema.ts';
 import { ProgressBar } from './dossier-tree.tsx';
@@ -60,7 +61,7 @@ export function InstitutionPage(p: InstitutionPageProps) {
           </dl>
         </section>
       ))}
-      <p class="muted small">最后更新：{inst.updated_at.slice(0, 10)}</p>
+      <p class="muted small">最后更新：{formatDay(inst.updated_at)}</p>
 
       <section class="card">
         <h2>评价档案</h2>

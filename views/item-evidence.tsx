@@ -25,32 +25,39 @@ export function evidenceBase(dossierId: string, itemCode: string): string {
   return `/dossiers/${dossierId}/items/${itemCode}/evidence`;
 }
 
-function ActionButton(p: { action: string; label: string; csrfToken: string; fields?: Record<string, string>; title?: string }) {
+function ActionButton(p: { action: string; label: string; csrfToken: string; fields?: Record<string, string>; title?: string; confirm?: string }) {
   return (
     <form method="post" action={p.action} hx-post={p.action} hx-target="#item-evidence" hx-swap="outerHTML" class="inline">
       <input type="hidden" name="_csrf" value={p.csrfToken} />
       {Object.entries(p.fields ?? {}).map(([k, v]) => (
         <input type="hidden" name={k} value={v} />
       ))}
-      <button type="submit" class="link" title={p.title}>
+      <button type="submit" class="link" title={p.title} data-confirm={p.confirm}>
         {p.label}
       </button>
     </form>
   );
 }
 
+function unlinkConfirm(title: string): string {
+  return `确定取消“${title}”与本条款的关联吗？文件本身仍保留在文件库中。`;
+}
+
 /** The ordered list; refreshed on its own after uploads so the upload results stay visible. */
 export function EvidenceList(p: ItemEvidenceProps) {
   const base = evidenceBase(p.dossierId, p.itemCode);
+  // Trashed documents do not count as evidence: they are listed apart so the heading's count matches its list.
+  const active = p.rows.filter((r) => !r.trashed_at);
+  const trashed = p.rows.filter((r) => r.trashed_at);
   return (
     <div id="evidence-list" hx-get={`${base}?part=list`} hx-trigger="refresh" hx-swap="outerHTML">
-      <h3>佐证材料（{p.rows.filter((r) => !r.trashed_at).length}）</h3>
-      {p.rows.length === 0 ? (
+      <h3>佐证材料（{active.length}）</h3>
+      {active.length === 0 ? (
         <p class="muted small">尚未关联佐证材料。</p>
       ) : (
         <ol class="evidence-list">
-          {p.rows.map((r, i) => (
-            <li class={r.trashed_at ? 'trashed' : undefined}>
+          {active.map((r, i) => (
+            <li>
               <a href={`/documents/${r.document_id}`}>{r.title}</a>
               <span class="muted small">
                 {' '}
@@ -58,7 +65,6 @@ export function EvidenceList(p: ItemEvidenceProps) {
                 {r.page_count ? ` · ${r.page_count} 页` : ''}
                 {r.page_from ? ` · 仅第 ${r.page_from}–${r.page_to ?? r.page_from} 页` : ''}
                 {r.conversion_state !== 'not_needed' && r.conversion_state !== 'converted' ? ` · ${CONVERSION_LABELS[r.conversion_state as keyof typeof CONVERSION_LABELS]}` : ''}
-                {r.trashed_at ? ' · 已移入回收站' : ''}
               </span>{' '}
               {p.texts?.get(r.version_id ?? r.current_version_id ?? '') && (
                 <TextStatusView documentId={r.document_id} status={p.texts.get(r.version_id ?? r.current_version_id ?? '')!} compact csrfToken={p.csrfToken} canRetry={p.canEdit} />
@@ -66,13 +72,32 @@ export function EvidenceList(p: ItemEvidenceProps) {
               {p.canEdit && (
                 <span class="evidence-actions">
                   {i > 0 && <ActionButton action={`${base}/${r.id}/move`} fields={{ dir: 'up' }} label="↑" title="上移" csrfToken={p.csrfToken} />}
-                  {i < p.rows.length - 1 && <ActionButton action={`${base}/${r.id}/move`} fields={{ dir: 'down' }} label="↓" title="下移" csrfToken={p.csrfToken} />}
-                  <ActionButton action={`${base}/${r.id}/unlink`} label="取消关联" csrfToken={p.csrfToken} />
+                  {i < active.length - 1 && <ActionButton action={`${base}/${r.id}/move`} fields={{ dir: 'down' }} label="↓" title="下移" csrfToken={p.csrfToken} />}
+                  <ActionButton action={`${base}/${r.id}/unlink`} label="取消关联" csrfToken={p.csrfToken} confirm={unlinkConfirm(r.title)} />
                 </span>
               )}
             </li>
           ))}
         </ol>
+      )}
+      {trashed.length > 0 && (
+        <div class="evidence-trashed">
+          <h4>已移入回收站（{trashed.length}）</h4>
+          <p class="muted small">这些文件不计入佐证材料；从回收站恢复后会重新计入。</p>
+          <ul>
+            {trashed.map((r) => (
+              <li class="trashed">
+                <a href={`/documents/${r.document_id}`}>{r.title}</a>
+                <span class="muted small"> · 已移入回收站</span>
+                {p.canEdit && (
+                  <span class="evidence-actions">
+                    <ActionButton action={`${base}/${r.id}/unlink`} label="取消关联" csrfToken={p.csrfToken} confirm={unlinkConfirm(r.title)} />
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
     </div>
   );
@@ -129,13 +154,31 @@ export function EvidenceCandidates(p: {
   csrfToken: string;
   q: string;
   docs: { id: string; title: string; document_date: string | null; kind: string; page_count: number | null }[];
+  /** Documents already linked to this item: shown as such, not offered again. */
+  linkedIds?: Set<string>;
 }) {
   const base = evidenceBase(p.dossierId, p.itemCode);
   if (!p.q) return <p class="muted small">输入标题中的文字查找文件。</p>;
   if (p.docs.length === 0) return <p class="muted small">没有标题包含“{p.q}”的文件。</p>;
   return (
     <ul class="candidates">
-      {p.docs.map((d) => (
+      {p.docs.map((d) =>
+        p.linkedIds?.has(d.id) ? (
+          <li class="candidate linked">
+            <span class="title">
+              {d.title}
+              <span class="muted small">
+                {' '}
+                {FILE_KIND_LABELS[d.kind as FileKind] ?? d.kind}
+                {d.page_count ? ` · ${d.page_count} 页` : ''}
+              </span>
+            </span>
+            <span class="badge">已关联</span>
+            <button type="button" disabled title="该文件已关联到本条款">
+              关联
+            </button>
+          </li>
+        ) : (
         <li>
           <form method="post" action={base} hx-post={base} hx-target="#item-evidence" hx-swap="outerHTML" class="candidate">
             <input type="hidden" name="_csrf" value={p.csrfToken} />
@@ -157,7 +200,8 @@ export function EvidenceCandidates(p: {
             <button type="submit">关联</button>
           </form>
         </li>
-      ))}
+        ),
+      )}
     </ul>
   );
 }

@@ -5,7 +5,14 @@ import { ROLE_LABELS } from './labels.ts';
 export interface PageContext {
   user: User | null;
   csrfToken: string;
+  /** The request path, so the nav can tell which section a page belongs to. */
+  path?: string;
 }
+
+/** An inline icon, so no page pays a request (or a 404) for /favicon.ico. */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1f5f8b"/><path d="M9 7h10l5 5v13H9z" fill="#fff"/><path d="M19 7v5h5" fill="#cfe0ee"/><path d="M12 16h9M12 20h9" stroke="#1f5f8b" stroke-width="2"/></svg>';
+const FAVICON = `data:image/svg+xml,${encodeURIComponent(FAVICON_SVG)}`;
 
 interface NavLink {
   href: string;
@@ -26,8 +33,21 @@ const NAV: NavLink[] = [
   { href: '/admin/audit', label: '审计日志', show: (u) => u.role === 'admin' },
 ];
 
+/** Documents belong to the 文件库 section, whichever page links to them. */
+function activeSection(ctx: PageContext, active: string | undefined): string | undefined {
+  const path = ctx.path ?? '';
+  const library = ctx.user?.institution_id ? `/institutions/${ctx.user.institution_id}/documents` : null;
+  if (/^\/institutions\/[^/]+\/documents(\/|$)/.test(path) || /^\/documents\//.test(path)) {
+    if (library) return library;
+    // Reviewers have no 文件库 item: another institution's library sits under 机构.
+    if (path.startsWith('/institutions/')) return '/institutions';
+  }
+  return active;
+}
+
 export function Layout(props: { ctx: PageContext; title: string; active?: string; children?: Child }) {
   const { user, csrfToken } = props.ctx;
+  const active = activeSection(props.ctx, props.active);
   return (
     <html lang="zh-CN">
       <head>
@@ -35,6 +55,7 @@ export function Layout(props: { ctx: PageContext; title: string; active?: string
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="csrf-token" content={csrfToken} />
         <title>{`${props.title} · 基层行证据档案系统`}</title>
+        <link rel="icon" href={FAVICON} />
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/htmx.min.js" defer></script>
         <script src="/static/app.js" defer></script>
@@ -49,7 +70,7 @@ export function Layout(props: { ctx: PageContext; title: string; active?: string
               {[...NAV.slice(0, 2), ...(user.institution_id ? [{ href: `/institutions/${user.institution_id}/documents`, label: '文件库', show: () => true }] : []), ...NAV.slice(2)]
                 .filter((n) => n.show(user))
                 .map((n) => (
-                <a href={n.href} class={props.active === n.href ? 'active' : undefined}>
+                <a href={n.href} class={active === n.href ? 'active' : undefined}>
                   {n.label}
                 </a>
               ))}

@@ -494,8 +494,14 @@ function DossierHead(p: { head: DossierHeadInfo; sub?: string }) {
     <div class="dossier-head">
       <div>
         <p class="crumbs">
-          <a href="/dossiers">评价档案</a> / <a href={`/dossiers/${h.id}`}>{h.institutionName}</a>
-          {p.sub ? ` / ${p.sub}` : ''}
+          <a href="/dossiers">评价档案</a> / <a href={`/dossiers/${h.id}`}>{h.institutionName}</a> /{' '}
+          {p.sub ? (
+            <>
+              <a href={`/dossiers/${h.id}/rectifications`}>整改</a> / {p.sub}
+            </>
+          ) : (
+            '整改'
+          )}
         </p>
         <h1>
           {h.institutionName} · {h.year}年 · {TARGET_LEVEL_LABELS[h.targetLevel]}
@@ -559,6 +565,7 @@ export function RectificationsPage(p: RectificationsPageProps) {
           </a>
         ))}
       </nav>
+      <div class="table-scroll">
       <table class="list rect-table">
         <thead>
           <tr>
@@ -591,6 +598,7 @@ export function RectificationsPage(p: RectificationsPageProps) {
           )}
         </tbody>
       </table>
+      </div>
       {p.pendingNotes.length > 0 && (
         <details class="card" open>
           <summary>尚未转为整改记录的审核意见（{p.pendingNotes.length}）</summary>

@@ -1,5 +1,6 @@
 // A reviewer's inbox: dossiers waiting at this account's stage (or assigned to this expert), by deadline.
 import type { InboxRow } from '../src/review/review-repository.ts';
+import { formatDay, formatMinute } from '../src/documents/document-labels.ts';
 import { OUTCOME_LABELS } from '../src/review/review-workflow.ts';
 import type { DecisionOutcome, TargetLevel } from '../src/db/schema.ts';
 import { REGION_LEVEL_LABELS, TARGET_LEVEL_LABELS } from './labels.ts';
@@ -49,9 +50,9 @@ export function ReviewInboxPage(p: { ctx: PageContext; rows: InboxRow[]; recent:
                     {REGION_LEVEL_LABELS[r.region_level]}级{r.label}
                   </td>
                   <td>{r.round}</td>
-                  <td>{r.opened_at.slice(0, 10)}</td>
+                  <td>{formatDay(r.opened_at)}</td>
                   <td>
-                    {r.deadline.slice(0, 10)}
+                    {formatDay(r.deadline)}
                     {overdue ? <span class="badge bad">已超期</span> : <span class="muted small">（还剩 {Math.ceil((Date.parse(r.deadline) - Date.parse(p.now)) / 86_400_000)} 天）</span>}
                   </td>
                 </tr>
@@ -69,7 +70,7 @@ export function ReviewInboxPage(p: { ctx: PageContext; rows: InboxRow[]; recent:
                 <a href={`/dossiers/${d.dossier_id}/review`}>
                   {d.institution_name} {d.year} {TARGET_LEVEL_LABELS[d.target_level]}
                 </a>
-                ：{OUTCOME_LABELS[d.outcome]} <span class="muted">{d.decided_at.slice(0, 16).replace('T', ' ')}</span>
+                ：{OUTCOME_LABELS[d.outcome]} <span class="muted">{formatMinute(d.decided_at)}</span>
               </li>
             ))}
           </ul>

@@ -1,6 +1,7 @@
 // The review tab of a dossier: the route and where the dossier stands, the institution's submission
 // pre-check, the reviewers' grades beside the self-assessment, the decision form and the decision history.
 import type { ReviewRoute } from '../src/db/schema.ts';
+import { formatDay, formatMinute } from '../src/documents/document-labels.ts';
 import type { DossierView, ItemView } from '../src/dossiers/dossier-view-model.ts';
 import type { ReviewAccess } from '../src/review/review-access.ts';
 import type { ReviewHistory } from '../src/review/review-repository.ts';
@@ -8,6 +9,7 @@ import type { SubmissionBlocker } from '../src/review/submission-precheck.ts';
 import { OUTCOME_LABELS } from '../src/review/review-workflow.ts';
 import { GRADES } from '../src/standards/standard-schema.ts';
 import { DossierTabs } from './dossier-tabs.tsx';
+import { LongText } from './long-text.tsx';
 import { DOSSIER_STATE_LABELS, REGION_LEVEL_LABELS, TARGET_LEVEL_LABELS } from './labels.ts';
 import { Flash, Layout, type PageContext } from './layout.tsx';
 
@@ -27,10 +29,13 @@ export interface ReviewPageProps {
   evidence: Map<string, EvidenceLink[]>;
   expertChoices: { id: string; display_name: string }[];
   flash?: { kind: 'ok' | 'error'; message: string };
+  /** What the reviewer had entered in the decision form when it was refused: shown again, not lost. */
+  decisionDraft?: { outcome: string; reasons: string; items: string };
 }
 
-const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '');
-const minute = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+// Stage deadlines are timestamps: shown as their date in China.
+const day = (iso: string | null) => (iso ? formatDay(iso) : '');
+const minute = formatMinute;
 
 export function reviewRowId(code: string): string {
   return `rv-${code.replaceAll('.', '-')}`;
@@ -132,6 +137,7 @@ function DecisionForm(p: ReviewPageProps) {
   if (!p.access.canReview || !stage) return null;
   if (p.ctx.user?.role === 'expert') return <p class="card muted">评审专家负责逐条评审和批注；通过、退回或不通过的决定由本级审核人员作出。</p>;
   const disagreements = disagreeingItems(p);
+  const draft = p.decisionDraft;
   const last = p.route.at(-1)?.position === stage.position;
   return (
     <section class="card" id="decision">
@@ -148,22 +154,24 @@ function DecisionForm(p: ReviewPageProps) {
         <fieldset class="outcomes">
           <legend>结论</legend>
           <label>
-            <input type="radio" name="outcome" value="pass" required /> 通过
+            <input type="radio" name="outcome" value="pass" required checked={draft?.outcome === 'pass'} /> 通过
           </label>
           <label>
-            <input type="radio" name="outcome" value="return" /> 退回修改
+            <input type="radio" name="outcome" value="return" checked={draft?.outcome === 'return'} /> 退回修改
           </label>
           <label>
-            <input type="radio" name="outcome" value="fail" /> 不通过（6 个月内不得再次申请）
+            <input type="radio" name="outcome" value="fail" checked={draft?.outcome === 'fail'} /> 不通过（6 个月内不得再次申请）
           </label>
         </fieldset>
         <label>
           意见与理由（退回或不通过时必填）
-          <textarea name="reasons" rows={3} maxlength={4000}></textarea>
+          <textarea name="reasons" rows={3} maxlength={4000}>
+            {draft?.reasons ?? ''}
+          </textarea>
         </label>
         <label>
           需修改的条款（条款号，用空格或逗号分隔；已预填与自评不一致的条款）
-          <input name="items" value={disagreements.join(' ')} />
+          <input name="items" value={draft?.items ?? disagreements.join(' ')} />
         </label>
         <button class="primary" type="submit" data-confirm="决定提交后将封存档案，不能撤回。确定提交？">
           提交决定
@@ -232,7 +240,7 @@ export function ReviewItemRow(p: { props: ReviewPageProps; item: ItemView; saved
       </td>
       <td>
         <a href={`${base}/items/${code}`}>{item.node.title}</a>
-        {item.entry.narrative && <p class="small muted narrative">{item.entry.narrative}</p>}
+        {item.entry.narrative && <LongText class="small muted narrative" text={item.entry.narrative} />}
       </td>
       <td class="grade">{item.grade ?? <span class="muted">未评</span>}</td>
       <td class="evidence">
@@ -249,7 +257,7 @@ export function ReviewItemRow(p: { props: ReviewPageProps; item: ItemView; saved
       <td class="earlier">
         {earlier.map((g) => (
           <p class="small">
-            <b>{g.grade ?? '—'}</b> {g.note} {g.onsite_finding && <span class="onsite">现场：{g.onsite_finding}</span>}
+            <b>{g.grade ?? '—'}</b> {g.note && <LongText text={g.note} inline />} {g.onsite_finding && <span class="onsite">现场：{g.onsite_finding}</span>}
             <span class="muted"> （{g.reviewer_name ?? ''}，第{g.round}轮）</span>
           </p>
         ))}
@@ -285,6 +293,7 @@ function ItemsTable(p: ReviewPageProps) {
     <section class="card" id="review-items">
       <h2>条款评审</h2>
       <p class="muted small">标黄的条款为评审等级与自评不一致。点击佐证材料在浏览器中查看并批注。</p>
+      <div class="table-scroll">
       <table class="list review-table">
         <thead>
           <tr>
@@ -307,6 +316,7 @@ function ItemsTable(p: ReviewPageProps) {
           </tbody>
         ))}
       </table>
+      </div>
     </section>
   );
 }

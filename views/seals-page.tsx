@@ -1,6 +1,7 @@
 // The dossier's 封存记录 tab: every seal of every round with its hashes, the database-side chain check, a download
 // link for each seal's archive and the manifest itself.
 import type { DossierState, TargetLevel } from '../src/db/schema.ts';
+import { formatTime } from '../src/documents/document-labels.ts';
 import { SEAL_EVENT_LABELS } from '../src/seals/seal-chain.ts';
 import { PROBLEM_LABELS, type VerifyReport } from '../src/seals/verify-report.ts';
 import { DossierTabs } from './dossier-tabs.tsx';
@@ -25,13 +26,6 @@ export interface SealsPageProps {
   dossier: { id: string; institutionName: string; year: number; targetLevel: TargetLevel; state: DossierState };
   seals: SealRow[];
   check: VerifyReport;
-}
-
-export function formatTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  // China time (UTC+8), as the users read it.
-  return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 export function SealsPage(p: SealsPageProps) {

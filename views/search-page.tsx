@@ -1,5 +1,5 @@
 import { raw } from 'hono/html';
-import { FILE_KIND_LABELS, type FileKind } from '../src/documents/file-kind.ts';
+import { FILE_KIND_LABELS, FILTER_FILE_KINDS, type FileKind } from '../src/documents/file-kind.ts';
 import type { SearchHit } from '../src/search/page-index.ts';
 import { TARGET_LEVEL_LABELS } from './labels.ts';
 import { Layout, type PageContext } from './layout.tsx';
@@ -119,7 +119,7 @@ export function SearchPage(p: SearchResultsProps & { ctx: PageContext; dossiers:
             类型
             <select name="kind">
               <option value="">全部</option>
-              {(['pdf', 'jpeg', 'png', 'tiff', 'docx', 'doc', 'xlsx', 'xls'] as const).map((k) => (
+              {FILTER_FILE_KINDS.map((k) => (
                 <option value={k} selected={f.kind === k}>
                   {FILE_KIND_LABELS[k]}
                 </option>

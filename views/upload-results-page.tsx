@@ -5,14 +5,18 @@ export function UploadResultList(p: { results: IntakeOutcome[] }) {
   return (
     <ul class="upload-results">
       {p.results.map((r) => (
-        <li class={r.ok ? 'ok' : 'error'}>
+        // A duplicate reused an existing document: information, not an error.
+        <li class={r.ok ? (r.duplicate ? 'ok duplicate' : 'ok') : 'error'}>
+          <span class="result-mark" aria-hidden="true">
+            {r.ok ? (r.duplicate ? 'ℹ' : '✓') : '✗'}
+          </span>{' '}
           <strong>{r.fileName}</strong>：
           {r.ok ? (
             <>
               {r.message} <a href={`/documents/${r.documentId}`}>查看</a>
             </>
           ) : (
-            r.reason
+            <>未保存，{r.reason}</>
           )}
         </li>
       ))}
@@ -22,11 +26,13 @@ export function UploadResultList(p: { results: IntakeOutcome[] }) {
 
 export function UploadResultsPage(p: { ctx: PageContext; results: IntakeOutcome[]; back: string }) {
   const failed = p.results.filter((r) => !r.ok).length;
+  const duplicates = p.results.filter((r) => r.ok && r.duplicate).length;
   return (
     <Layout ctx={p.ctx} title="上传结果">
       <h1>上传结果</h1>
       <p>
-        共 {p.results.length} 个文件，成功 {p.results.length - failed} 个{failed ? `，失败 ${failed} 个` : ''}。
+        共 {p.results.length} 个文件，成功 {p.results.length - failed} 个{duplicates ? `（其中 ${duplicates} 个为已有文件，未重复保存）` : ''}
+        {failed ? `，失败 ${failed} 个` : ''}。
       </p>
       <UploadResultList results={p.results} />
       <p>

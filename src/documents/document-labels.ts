@@ -29,7 +29,37 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
+// Every displayed timestamp goes through these: stored times are UTC ISO strings, users read China Standard Time
+// whatever the server's zone. Padded parts so columns line up ("2026-01-05 09:03:09", not "2026/1/5 9:03:09").
+const CHINA_PARTS = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+function chinaParts(iso: string): Record<string, string> | null {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return null;
+  return Object.fromEntries(CHINA_PARTS.formatToParts(d).map((p) => [p.type, p.value]));
+}
+
+/** Date and time in China, to the second. */
 export function formatTime(iso: string): string {
-  // Shown in China Standard Time regardless of the server's zone.
-  return new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }).replace(/\//g, '-');
+  const p = chinaParts(iso);
+  return p ? `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}` : iso;
+}
+
+/** Date and time in China, to the minute (lists where seconds are noise). */
+export function formatMinute(iso: string): string {
+  return formatTime(iso).slice(0, 16);
+}
+
+/** The calendar date in China of a stored timestamp (not for plain calendar dates such as deadlines typed by users). */
+export function formatDay(iso: string): string {
+  return formatTime(iso).slice(0, 10);
 }

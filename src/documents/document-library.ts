@@ -1,12 +1,13 @@
 // The document library query: filters, sort and paging over one institution's documents.
 import { z } from 'zod';
 import type { Db } from '../db/database.ts';
+import { FILTER_FILE_KINDS } from './file-kind.ts';
 
 export const PAGE_SIZE = 50;
 
 export const libraryQuerySchema = z.object({
   q: z.string().trim().max(100).optional().catch(undefined),
-  kind: z.enum(['pdf', 'jpeg', 'png', 'tiff', 'docx', 'doc', 'xlsx', 'xls', 'ofd']).optional().catch(undefined),
+  kind: z.enum(FILTER_FILE_KINDS).optional().catch(undefined),
   uploader: z.string().max(64).optional().catch(undefined),
   from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
   to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),

@@ -63,7 +63,12 @@ export function documentRoutes(): Hono {
   const app = new Hono();
   app.use('*', requireRole(...ALL_ROLES));
 
-  async function renderPage(c: Context, doc: DocumentRow, extra: { flash?: { kind: 'ok' | 'error'; text: string }; errors?: string[] } = {}, status: 200 | 400 | 409 = 200) {
+  async function renderPage(
+    c: Context,
+    doc: DocumentRow,
+    extra: { flash?: { kind: 'ok' | 'error'; text: string }; errors?: string[]; draft?: { title: string; document_date: string; issuing_department: string } } = {},
+    status: 200 | 400 | 409 = 200,
+  ) {
     const db = c.get('db');
     const institution = await visibleInstitution(c, doc.institution_id);
     const pageNo = Number(c.req.query('page'));
@@ -95,7 +100,17 @@ export function documentRoutes(): Hono {
     );
   }
 
-  app.get('/:id', async (c) => renderPage(c, await visibleDocument(c, c.req.param('id'))));
+  // After a redirect (trash/restore), ?done= says what just happened.
+  const DONE: Record<string, string> = {
+    trashed: '已移入回收站。如需使用，可点击“从回收站恢复”。',
+    restored: '已从回收站恢复。',
+  };
+
+  app.get('/:id', async (c) => {
+    const doc = await visibleDocument(c, c.req.param('id'));
+    const done = DONE[c.req.query('done') ?? ''];
+    return renderPage(c, doc, done ? { flash: { kind: 'ok', text: done } } : {});
+  });
 
   app.get('/:id/original', async (c) => {
     const doc = await visibleDocument(c, c.req.param('id'));
@@ -165,8 +180,13 @@ export function documentRoutes(): Hono {
     const db = c.get('db');
     if (await isFrozen(db, doc.id)) return renderPage(c, doc, { errors: ['该文件已被已提交的档案引用，不能修改，只能上传新版本。'] }, 409);
     if (doc.trashed_at) return renderPage(c, doc, { errors: ['回收站中的文件不能修改，请先恢复。'] }, 409);
-    const parsed = metadataForm.safeParse(await c.req.parseBody());
-    if (!parsed.success) return renderPage(c, doc, { errors: parsed.error.issues.map((i) => i.message) }, 400);
+    const body = await c.req.parseBody();
+    const parsed = metadataForm.safeParse(body);
+    if (!parsed.success) {
+      const field = (k: string) => (typeof body[k] === 'string' ? body[k] : '');
+      const draft = { title: field('title'), document_date: field('document_date'), issuing_department: field('issuing_department') };
+      return renderPage(c, doc, { errors: parsed.error.issues.map((i) => i.message), draft }, 400);
+    }
     const { title, document_date, issuing_department } = parsed.data;
     await db.transaction().execute(async (trx) => {
       await trx
@@ -198,14 +218,21 @@ export function documentRoutes(): Hono {
         return true;
       });
       if (!done) return renderPage(c, doc, { errors: ['该文件已被已提交的档案引用，不能删除。'] }, 409);
-      return c.redirect(action === 'trash' ? `/institutions/${doc.institution_id}/documents` : `/documents/${doc.id}`, 303);
+      // Back to the document itself, where a message confirms what happened (and restore is one click away).
+      return c.redirect(`/documents/${doc.id}?done=${action === 'trash' ? 'trashed' : 'restored'}`, 303);
     });
   }
 
   app.post('/:id/versions', async (c) => {
     const doc = await visibleDocument(c, c.req.param('id'));
     if (!canChangeDocuments(currentUser(c), doc.institution_id) || doc.trashed_at) notFound();
-    return handleUpload(c, { institutionId: doc.institution_id, back: `/documents/${doc.id}`, target: async () => ({ replaceDocumentId: doc.id }) });
+    return handleUpload(c, {
+      institutionId: doc.institution_id,
+      back: `/documents/${doc.id}`,
+      target: async () => ({ replaceDocumentId: doc.id }),
+      // Several files would silently become several versions; a new version is exactly one file.
+      singleFile: '一次只能上传一个文件作为新版本，本次未保存任何文件。请只选择一个文件。',
+    });
   });
 
   return app;

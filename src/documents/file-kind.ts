@@ -7,6 +7,9 @@ import yauzl from 'yauzl';
 
 export type FileKind = 'pdf' | 'jpeg' | 'png' | 'tiff' | 'docx' | 'doc' | 'xlsx' | 'xls' | 'ofd' | 'unknown';
 
+/** The kinds a person can filter by (library and search offer the same list). */
+export const FILTER_FILE_KINDS = ['pdf', 'jpeg', 'png', 'tiff', 'docx', 'doc', 'xlsx', 'xls', 'ofd'] as const satisfies readonly FileKind[];
+
 export const FILE_KIND_LABELS: Record<FileKind, string> = {
   pdf: 'PDF',
   jpeg: 'JPEG 图片',

@@ -4,7 +4,7 @@ import { DocumentLibraryPage } from '../../views/document-library-page.tsx';
 import { ALL_ROLES, currentUser, notFound, requireRole } from '../http/access.ts';
 import { pageContext } from '../http/page-context.ts';
 import { canChangeDocuments, visibleInstitution } from './document-access.ts';
-import { libraryQuerySchema, listDocuments, uploadersOf } from './document-library.ts';
+import { libraryQuerySchema, listDocuments, PAGE_SIZE, uploadersOf } from './document-library.ts';
 import { textStatuses } from './text-status.ts';
 import { handleUpload } from './upload-handler.tsx';
 
@@ -16,7 +16,13 @@ export function libraryRoutes(): Hono {
     const institution = await visibleInstitution(c, c.req.param('institutionId')!);
     const query = libraryQuerySchema.parse(c.req.query());
     const db = c.get('db');
-    const { rows, total } = await listDocuments(db, institution.id, query);
+    let { rows, total } = await listDocuments(db, institution.id, query);
+    // A page past the end (an old link, a hand-edited URL) shows the last page rather than an empty table.
+    const last = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    if (query.page > last) {
+      query.page = last;
+      ({ rows, total } = await listDocuments(db, institution.id, query));
+    }
     return c.html(
       <DocumentLibraryPage
         ctx={pageContext(c)}

@@ -12,7 +12,13 @@ import { enqueueDerivedFiles } from './derive-document.ts';
 
 export async function handleUpload(
   c: Context,
-  args: { institutionId: string; back: string; target?: (fields: Record<string, string>) => Promise<IntakeTarget | string> },
+  args: {
+    institutionId: string;
+    back: string;
+    target?: (fields: Record<string, string>) => Promise<IntakeTarget | string>;
+    /** Refuse a request with more than one file with this message (nothing is stored). */
+    singleFile?: string;
+  },
 ) {
   const { config, store } = c.get('deps');
   const wantsJson = (c.req.header('accept') ?? '').includes('application/json');
@@ -35,6 +41,10 @@ export async function handleUpload(
     if (received.files.length === 0) {
       const msg = '没有选择任何文件。';
       return wantsJson ? c.json({ error: msg }, 400) : c.html(<UploadResultsPage ctx={pageContext(c)} results={[]} back={args.back} />, 400);
+    }
+    if (args.singleFile && received.files.length > 1) {
+      if (wantsJson) return c.json({ error: args.singleFile }, 400);
+      throw new HTTPException(400, { message: args.singleFile });
     }
     const target = args.target ? await args.target(received.fields) : {};
     if (typeof target === 'string') {

@@ -85,7 +85,8 @@ export function evidenceRoutes(): Hono {
     const { dossier, code } = await load(c);
     const q = (c.req.query('q') ?? '').trim().slice(0, 100);
     const docs = q ? await searchDocumentsByTitle(c.get('db'), dossier.institution_id, q) : [];
-    return c.html(<EvidenceCandidates dossierId={dossier.id} itemCode={code} csrfToken={c.get('csrfToken')} q={q} docs={docs} />);
+    const linkedIds = new Set((await evidenceForItem(c.get('db'), dossier.id, code)).map((r) => r.document_id));
+    return c.html(<EvidenceCandidates dossierId={dossier.id} itemCode={code} csrfToken={c.get('csrfToken')} q={q} docs={docs} linkedIds={linkedIds} />);
   });
 
   app.get('/:id/items/:code/evidence/suggestions', async (c) => {
@@ -140,7 +141,10 @@ export function evidenceRoutes(): Hono {
     const rows = await evidenceForItem(db, dossier.id, code);
     const i = rows.findIndex((r) => r.id === c.req.param('eid'));
     if (i < 0) notFound('关联');
-    const j = dir === 'up' ? i - 1 : i + 1;
+    // Trashed documents are listed apart, so "up"/"down" means the neighbour among the listed (active) ones.
+    let j = i;
+    do j += dir === 'up' ? -1 : 1;
+    while (j >= 0 && j < rows.length && rows[j]!.trashed_at);
     if (j >= 0 && j < rows.length) {
       const ids = rows.map((r) => r.id);
       [ids[i], ids[j]] = [ids[j]!, ids[i]!];

@@ -96,6 +96,9 @@ const FIELD_SCHEMAS: Record<RectificationField, z.ZodType<string>> = {
   deadline: z.string().trim().refine((v) => v === '' || isValidDate(v), '整改时限应为有效日期，格式如 2026-06-30'),
 };
 
+// Dates compare as YYYY-MM-DD text; "today" is the date in China, where the deadline is kept.
+const PAST_DEADLINE = '整改时限不能早于今天，请选择今天或以后的日期';
+
 const statusForm = z.object({ status: z.enum(RECTIFICATION_STATUSES, { message: '整改状态无效' }) });
 const linkForm = z.object({ document_id: z.string().trim().min(1, '请选择要关联的文件').max(64, '请选择要关联的文件') });
 const FORM_TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
@@ -386,6 +389,7 @@ export function rectificationRoutes(): Hono {
     const allowed = mode === 'institution' ? ALL_FIELDS : REVIEWER_CREATE_FIELDS;
     const values = formValuesOf(body);
     const { data, errors } = await validateFields(db, dossierId, allowed, values);
+    if (!errors.deadline && data.deadline && data.deadline < todayInChina()) errors.deadline = PAST_DEADLINE;
     let formToken = text(body['form_token']);
     if (!FORM_TOKEN.test(formToken)) {
       errors.form = '表单已过期，请核对内容后再次保存。';
@@ -457,6 +461,8 @@ export function rectificationRoutes(): Hono {
     const values = { ...valuesOfRow(row) };
     for (const f of perms.fields) values[f] = submitted[f];
     const { data, errors } = await validateFields(db, dossierId, perms.fields, values);
+    // An old record may keep its (now past) deadline; only a newly chosen one must not lie in the past.
+    if (!errors.deadline && data.deadline && data.deadline !== row.deadline && data.deadline < todayInChina()) errors.deadline = PAST_DEADLINE;
     if (hasErrors(errors)) {
       // htmx swaps only 2xx responses, so the form with its messages comes back as 200 there.
       if (c.get('htmx')) return rowResponse(c, ctx, row.id, 'edit', { values, errors });

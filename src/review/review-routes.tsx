@@ -261,8 +261,12 @@ export function reviewRoutes(): Hono {
     const { view, access } = await loadAll(c);
     // Experts grade and annotate; the stage's own reviewers decide.
     if (user.role === 'expert' || (!access.canReview && !(await wasReviewerHere(db, user, view.dossier.id)))) notFound();
-    const fail = async (status: 400 | 409, message: string) => c.html(<ReviewPage {...await pageProps(c, { kind: 'error', message })} />, status);
-    const parsed = decisionForm.safeParse(formValues(await c.req.parseBody()));
+    const form = formValues(await c.req.parseBody());
+    // A refused form comes back as entered; after a conflict (another decision stood) there is nothing to keep.
+    const draft = { outcome: form['outcome'] ?? '', reasons: form['reasons'] ?? '', items: form['items'] ?? '' };
+    const fail = async (status: 400 | 409, message: string) =>
+      c.html(<ReviewPage {...await pageProps(c, { kind: 'error', message })} {...(status === 400 ? { decisionDraft: draft } : {})} />, status);
+    const parsed = decisionForm.safeParse(form);
     if (!parsed.success) return fail(400, parsed.error.issues.map((i) => i.message).join(' '));
     const items = [...new Set(parsed.data.items.split(/[\s,，、;；]+/).filter(Boolean))];
     const unknown = items.filter((code) => !findItem(view, code));

@@ -13,6 +13,7 @@ import { DEFAULT_BINDER_OPTIONS } from '../binder/binder-types.ts';
 import { holderRegion, routeForInstitution } from './review-route-config.ts';
 import { mayActAtStage } from './review-access.ts';
 import { isUniqueViolation } from '../institutions/institution-repository.ts';
+import { formatMinute } from '../documents/document-labels.ts';
 
 export const OUTCOME_LABELS: Record<DecisionOutcome, string> = { pass: '通过', return: '退回修改', fail: '不通过' };
 
@@ -62,7 +63,7 @@ async function explainConflict(db: Db, dossierId: string): Promise<never> {
     .orderBy('decided_at', 'desc')
     .executeTakeFirst();
   if (last) {
-    conflict(`该档案刚刚已由${last.display_name}于 ${last.decided_at.slice(0, 16).replace('T', ' ')} 作出决定（${OUTCOME_LABELS[last.outcome]}），您的操作未保存。请刷新页面查看最新状态。`);
+    conflict(`该档案刚刚已由${last.display_name}于 ${formatMinute(last.decided_at)} 作出决定（${OUTCOME_LABELS[last.outcome]}），您的操作未保存。请刷新页面查看最新状态。`);
   }
   conflict('该档案的状态刚刚已被他人更改（例如已提交），您的操作未保存。请刷新页面查看最新状态。');
 }

@@ -22,6 +22,7 @@ import { DOSSIER_STATE_LABELS, REGION_LEVEL_LABELS, TARGET_LEVEL_LABELS } from '
 import { listAnnotations } from './annotation-repository.ts';
 import { loadReviewHistory } from './review-repository.ts';
 import { OUTCOME_LABELS } from './review-workflow.ts';
+import { formatMinute } from '../documents/document-labels.ts';
 
 export const REVIEWER_PACK_TITLE = '审核摘要';
 /** The pack's cover heading (a binder's reads 评价佐证材料). */
@@ -67,7 +68,7 @@ const stageName = (s: Pick<ReviewStage, 'region_level' | 'label'>) => `${REGION_
 
 /** 2026-11-20 16:05, in China Standard Time (no daylight saving). */
 function chinaMinute(iso: string): string {
-  return new Date(new Date(iso).getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+  return formatMinute(iso);
 }
 
 function chinaDay(iso: string): string {

@@ -4,6 +4,7 @@ import type { DossierView } from '../dossiers/dossier-view-model.ts';
 import { isEditable } from '../dossiers/dossier-repository.ts';
 import { describeBlocker } from '../standards/level-rules.ts';
 import { recommendedPrerequisites } from './recommended-prerequisites.ts';
+import { formatDay } from '../documents/document-labels.ts';
 
 export interface SubmissionBlocker {
   kind: 'state' | 'core_item' | 'projection' | 'prerequisite' | 'reapply_lock';
@@ -39,7 +40,7 @@ export async function submissionBlockers(db: Db, view: DossierView): Promise<Sub
     return out;
   }
   const lock = await reapplyLockedUntil(db, institution.id, dossier.target_level);
-  if (lock) out.push({ kind: 'reapply_lock', message: `上次复核未通过，${lock.slice(0, 10)} 之前不能再次申请（间隔不少于 6 个月）。` });
+  if (lock) out.push({ kind: 'reapply_lock', message: `上次复核未通过，${formatDay(lock)} 之前不能再次申请（间隔不少于 6 个月）。` });
 
   for (const ch of view.chapters)
     for (const s of ch.sections)

@@ -209,7 +209,9 @@ export async function verifySealArchive(zipPath: string, opts: { limits?: Partia
   try {
     zip = await yauzl.openPromise(zipPath, { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: true, strictFileNames: true });
   } catch (err) {
-    problems.push(bad(`不是有效的 ZIP 文件：${(err as Error).message}`));
+    // The library's English text means nothing to the user; keep it in the server log only.
+    console.warn(`seal verify: cannot open ZIP: ${(err as Error).message}`);
+    problems.push(bad('所选文件不是有效的 ZIP 压缩包，无法核对。请确认上传的是系统导出的封存档案包（.zip），且文件完整、未被修改或截断。'));
     return report();
   }
   const fh = await fs.open(zipPath, 'r');
@@ -221,7 +223,8 @@ export async function verifySealArchive(zipPath: string, opts: { limits?: Partia
       return report();
     }
     // A read error inside yauzl (corrupt deflate data, a size that does not match) is a broken archive too.
-    problems.push(bad(`读取压缩包失败：${(err as Error).message}`));
+    console.warn(`seal verify: read failed: ${(err as Error).message}`);
+    problems.push(bad('读取压缩包失败：文件已损坏或不完整，无法核对。'));
     return report();
   } finally {
     zip.close();
@@ -283,7 +286,8 @@ async function verifyOpen(
     // yauzl refuses absolute paths, `..` and backslashes in names: the archive could write outside its folder.
     const msg = (err as Error).message;
     const m = /^(invalid relative path|absolute path|invalid characters in fileName): (.*)$/.exec(msg);
-    problems.push(m ? bad(`条目路径不安全：${m[2]}（解压时可能写到目标文件夹之外），拒绝核对。`, m[2]) : bad(`压缩包目录损坏：${msg}`));
+    problems.push(m ? bad(`条目路径不安全：${m[2]}（解压时可能写到目标文件夹之外），拒绝核对。`, m[2]) : bad('压缩包目录损坏，无法核对。'));
+    if (!m) console.warn(`seal verify: bad central directory: ${msg}`);
     return report({ files: entries.size });
   }
 

@@ -3,6 +3,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { dossierLabel, SearchPage, SearchResults, type SearchForm } from '../../views/search-page.tsx';
+import { FILTER_FILE_KINDS } from '../documents/file-kind.ts';
 import { listDossiers } from '../dossiers/dossier-repository.ts';
 import { ALL_ROLES, currentUser, requireRole } from '../http/access.ts';
 import { pageContext } from '../http/page-context.ts';
@@ -14,7 +15,7 @@ const searchQuery = z.object({
   q: z.string().max(200).default('').catch(''),
   dossier: z.string().max(64).optional().catch(undefined),
   item: z.string().regex(/^\d+(\.\d+){0,2}$/).optional().catch(undefined),
-  kind: z.enum(['pdf', 'jpeg', 'png', 'tiff', 'docx', 'doc', 'xlsx', 'xls']).optional().catch(undefined),
+  kind: z.enum(FILTER_FILE_KINDS).optional().catch(undefined),
   from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
   to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(500).default(1).catch(1),

@@ -114,6 +114,12 @@ describe('annotating evidence in the browser', () => {
     expect(fields['y']).toBeCloseTo(0.08, 2);
     expect(fields['w']).toBeCloseTo(0.76, 2);
     expect(fields['h']).toBeCloseTo(0.09, 2);
+    // A blank comment is refused with the server's message in the form; the form stays open.
+    await reviewer.fill('#annotation-form textarea[name=body]', '   ');
+    await reviewer.click('#annotation-form button[type=submit]');
+    await expect.poll(() => reviewer.locator('#annotation-form .form-errors').textContent()).toContain('请填写批注内容');
+    expect(await reviewer.locator('#annotation-form').isVisible()).toBe(true);
+    errors.splice(0, errors.length, ...errors.filter((e) => !e.includes('400')));
     await reviewer.fill('#annotation-form textarea[name=body]', '发文字号与印章不清晰，请补充原件扫描件。');
     await reviewer.click('#annotation-form button[type=submit]');
     await reviewer.waitForSelector('#annotation-threads .viewer-thread');
@@ -151,6 +157,9 @@ describe('annotating evidence in the browser', () => {
     await staff.waitForSelector('#viewer[data-rendered="1"]', { timeout: 30_000 });
     await staff.waitForSelector('.viewer-overlay .viewer-rect');
     expect(await staff.locator('button.viewer-add').count()).toBe(0);
+    await staff.fill('#annotation-threads .viewer-reply textarea', '  ');
+    await staff.click('#annotation-threads .viewer-reply button[type=submit]');
+    await expect.poll(() => staff.locator('#annotation-threads .viewer-reply .form-errors').textContent()).toContain('请填写回复内容');
     await staff.fill('#annotation-threads .viewer-reply textarea', '已重新扫描原件，将上传新版本。');
     await staff.click('#annotation-threads .viewer-reply button[type=submit]');
     await staff.waitForSelector('#annotation-threads .viewer-replies li');

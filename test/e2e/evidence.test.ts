@@ -57,8 +57,13 @@ describe('evidence in the browser', () => {
     const items = await page.locator('.tree-item').evaluateAll((els) => els.map((e) => e.id.replace('item-', '').replaceAll('-', '.')));
     const [first, second] = items;
 
+    // On a narrow screen the panel sits under the long tree: a tree click brings it into view and focuses it.
+    await page.setViewportSize({ width: 800, height: 900 });
     await page.click(`#item-${first!.replaceAll('.', '-')} a`);
     await page.waitForSelector('#item-evidence');
+    await expect.poll(() => page.evaluate(() => document.getElementById('item-panel')!.getBoundingClientRect().top)).toBeLessThan(900);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('item-title');
+    await page.setViewportSize({ width: 1280, height: 720 });
     await page.setInputFiles('#item-evidence input[type=file]', [files.pdf!, files.jpeg!, files.docx!, files.corrupt!]);
     await page.waitForFunction(() => document.querySelectorAll('#item-evidence .upload-list li.ok, #item-evidence .upload-list li.error').length === 4, null, { timeout: 60_000 });
     expect(await page.locator('#item-evidence .upload-list li.ok').count()).toBe(3);
@@ -83,6 +88,15 @@ describe('evidence in the browser', () => {
     await page.click('#item-evidence .link-existing summary');
     await page.fill('#item-evidence input[name=q]', '培训');
     await page.waitForSelector('#evidence-candidates form.candidate');
+    // A reversed page range is refused with the server's message next to the form; the typed pages stay.
+    const candidate = page.locator('#evidence-candidates form.candidate').first();
+    await candidate.locator('input[name=page_from]').fill('2');
+    await candidate.locator('input[name=page_to]').fill('1');
+    await candidate.locator('button').click();
+    await expect.poll(() => candidate.locator('.form-errors').textContent()).toContain('起始页不能大于结束页');
+    expect(await candidate.locator('input[name=page_from]').inputValue()).toBe('2');
+    await candidate.locator('input[name=page_from]').fill('');
+    await candidate.locator('input[name=page_to]').fill('');
     await page.click('#evidence-candidates form.candidate button');
     await expect.poll(() => page.locator('#item-evidence .evidence-list li').count()).toBe(1);
     await page.goto(docUrl);
@@ -96,6 +110,15 @@ describe('evidence in the browser', () => {
 
     // Replace the PDF with a new version; the old one stays listed.
     await page.goto(docUrl);
+    // Several files dropped on the new-version zone are refused, not turned into several versions.
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['a'], 'a.pdf'));
+      dt.items.add(new File(['b'], 'b.pdf'));
+      document.querySelector('form[data-upload]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    expect(await page.locator('form[data-upload] .upload-list li.error').textContent()).toContain('一次只能上传一个文件');
+    expect(await page.locator('form[data-upload] .upload-list progress').count()).toBe(0);
     await page.setInputFiles('.versions + form input[type=file], form[data-upload] input[type=file]', files.v2!);
     await page.waitForSelector('form[data-upload] .upload-list li.ok');
     await page.waitForLoadState('load');

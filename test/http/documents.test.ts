@@ -84,6 +84,13 @@ describe('upload into an item and map documents', () => {
   });
 
   it('edits metadata, replaces with a new version, downloads both versions intact', async () => {
+    // A refused edit keeps what was typed.
+    const refused = await t.post(`/documents/${docB}`, { title: 'x'.repeat(201), document_date: '2025-06-01', issuing_department: '新的发文部门' }, staff);
+    expect(refused.status).toBe(400);
+    const refusedHtml = await refused.text();
+    expect(refusedHtml).toContain('标题不能超过200字');
+    expect(refusedHtml).toContain('value="新的发文部门"');
+    expect(refusedHtml).toContain(`value="${'x'.repeat(201)}"`);
     const edit = await t.post(`/documents/${docB}`, { title: '医疗质量管理制度汇编', document_date: '2025-06-01', issuing_department: '医务科' }, staff);
     expect(edit.status).toBe(303);
     const v2 = await pdf(2, 'B2');
@@ -157,5 +164,90 @@ describe('upload into an item and map documents', () => {
     expect((await t.post(`/documents/${docA}/trash`, {}, county)).status).toBe(404);
     const outside = await t.db.db.selectFrom('institutions').select('id').where('name', '=', '获嘉县亢村镇卫生院').executeTakeFirstOrThrow();
     expect((await t.get(`/institutions/${outside.id}/documents`, county)).status).toBe(404);
+  });
+});
+
+describe('feedback around linking, trashing and uploading', () => {
+  let docC: string;
+  let docD: string;
+  let bytesD: Uint8Array;
+  const item = () => items[1]!;
+  const base = () => `/dossiers/${dossierId}/items/${item()}/evidence`;
+
+  it('a reversed page range and a repeated link answer with a readable HTML message', async () => {
+    const res = await upload(`${base()}/upload`, [
+      { name: '反馈测试甲.pdf', bytes: await pdf(6, 'C') },
+      { name: '反馈测试乙.pdf', bytes: (bytesD = await pdf(1, 'D')) },
+    ]);
+    const body = (await res.json()) as Results;
+    [docC, docD] = body.results.map((r) => r.documentId) as [string, string];
+    const reversed = await t.post(`/dossiers/${dossierId}/items/${items[0]}/evidence`, { document_id: docC, page_from: '5', page_to: '2' }, staff, { 'hx-request': 'true' });
+    expect(reversed.status).toBe(400);
+    expect(reversed.headers.get('content-type')).toContain('text/html');
+    expect(await reversed.text()).toMatch(/class="flash error"[^>]*>[\s\S]*起始页不能大于结束页/);
+    const again = await t.post(base(), { document_id: docC }, staff, { 'hx-request': 'true' });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain('该文件已关联到本条款');
+  });
+
+  it('the link-existing list marks documents already linked to the item instead of offering them', async () => {
+    const html = await (await t.get(`${base()}/candidates?q=${encodeURIComponent('反馈测试')}`, staff, { 'hx-request': 'true' })).text();
+    expect(html).toContain('已关联');
+    expect(html).not.toContain(`name="document_id" value="${docC}"`);
+    expect(html).toMatch(/<button type="button" disabled/);
+    const other = await (await t.get(`/dossiers/${dossierId}/items/${items[0]}/evidence/candidates?q=${encodeURIComponent('反馈测试')}`, staff)).text();
+    expect(other).toContain(`name="document_id" value="${docC}"`);
+    expect(other).not.toContain('已关联');
+  });
+
+  it('unlinking and trashing ask first; trashing names the linked items and confirms afterwards', async () => {
+    const panel = await (await t.get(base(), staff)).text();
+    expect(panel).toMatch(/data-confirm="确定取消“反馈测试甲”与本条款的关联吗/);
+    const page = await (await t.get(`/documents/${docC}`, staff)).text();
+    expect(page).toContain('data-confirm="该文件已关联到 1 个档案条款');
+    const trashed = await t.post(`/documents/${docC}/trash`, {}, staff);
+    expect(trashed.status).toBe(303);
+    const after = await (await t.get(trashed.headers.get('location')!, staff)).text();
+    expect(after).toMatch(/class="flash ok"[^>]*>已移入回收站/);
+    const restored = await t.post(`/documents/${docC}/restore`, {}, staff);
+    expect(await (await t.get(restored.headers.get('location')!, staff)).text()).toMatch(/class="flash ok"[^>]*>已从回收站恢复/);
+  });
+
+  it('the item heading counts what its list shows; trashed documents are listed apart', async () => {
+    await t.post(`/documents/${docD}/trash`, {}, staff);
+    const html = await (await t.get(`${base()}?part=list`, staff)).text();
+    const count = Number(/佐证材料（(\d+)）/.exec(html)![1]);
+    const listed = /<ol class="evidence-list">([\s\S]*?)<\/ol>/.exec(html)![1]!.match(/<li>/g)!.length;
+    expect(listed).toBe(count);
+    expect(html).not.toMatch(/<ol class="evidence-list">[\s\S]*反馈测试乙[\s\S]*<\/ol>/);
+    expect(html).toMatch(/已移入回收站（1）[\s\S]*反馈测试乙/);
+    await t.post(`/documents/${docD}/restore`, {}, staff);
+  });
+
+  it('a new version takes exactly one file: several are refused with nothing stored', async () => {
+    const before = await t.db.db.selectFrom('document_versions').select('id').where('document_id', '=', docD).execute();
+    const res = await upload(`/documents/${docD}/versions`, [
+      { name: '新版一.pdf', bytes: await pdf(1, 'E1') },
+      { name: '新版二.pdf', bytes: await pdf(1, 'E2') },
+    ]);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toContain('一次只能上传一个文件');
+    const form = new FormData();
+    for (const [n, label] of [['新版一.pdf', 'E3'], ['新版二.pdf', 'E4']] as const) form.append('file', new File([(await pdf(1, label)) as BlobPart], n));
+    const plain = await t.app.request(`/documents/${docD}/versions`, { method: 'POST', body: form, headers: { cookie: staff.cookie, 'x-csrf-token': staff.csrf } });
+    expect(plain.status).toBe(400);
+    expect(await plain.text()).toContain('一次只能上传一个文件');
+    expect(await t.db.db.selectFrom('document_versions').select('id').where('document_id', '=', docD).execute()).toHaveLength(before.length);
+  });
+
+  it('the no-JS results page shows a linked duplicate as success and a failed file as an error', async () => {
+    const form = new FormData();
+    form.append('file', new File([bytesD as BlobPart], '再传乙.pdf'));
+    form.append('file', new File([new TextEncoder().encode('%PDF-1.4\nbroken') as BlobPart], '坏.pdf'));
+    const res = await t.app.request(`/dossiers/${dossierId}/items/${items[0]}/evidence/upload`, { method: 'POST', body: form, headers: { cookie: staff.cookie, 'x-csrf-token': staff.csrf } });
+    const html = await res.text();
+    expect(html).toMatch(/<li class="ok duplicate">[\s\S]*?再传乙\.pdf[\s\S]*?已关联到本条款/);
+    expect(html).toMatch(/<li class="error">[\s\S]*?坏\.pdf[\s\S]*?未保存/);
+    expect(html).toContain('其中 1 个为已有文件');
   });
 });

@@ -151,8 +151,10 @@ describe('the 整改 tab', () => {
   });
 
   it('highlights overdue records (deadline before today, not done) with a label and a filter', async () => {
-    await create(staff, { item_code: secondItem, problem: '逾期未整改的问题', deadline: '2020-01-01' });
-    await create(staff, { item_code: secondItem, problem: '逾期但已完成', deadline: '2020-01-01' });
+    // A new record may not be given a past deadline, so these age in the database, as real ones would.
+    await create(staff, { item_code: secondItem, problem: '逾期未整改的问题', deadline: '2099-01-01' });
+    await create(staff, { item_code: secondItem, problem: '逾期但已完成', deadline: '2099-01-01' });
+    await t.db.db.updateTable('rectifications').set({ deadline: '2020-01-01' }).where('dossier_id', '=', dossierId).where('problem', 'in', ['逾期未整改的问题', '逾期但已完成']).execute();
     const [done] = await rowsOf('逾期但已完成');
     await t.post(`${base()}/${done!.id}/status`, { status: 'done' }, staff);
     const [late] = await rowsOf('逾期未整改的问题');
@@ -164,6 +166,30 @@ describe('the 整改 tab', () => {
     expect(filtered).toContain('逾期未整改的问题');
     expect(filtered).not.toContain('逾期但已完成');
     expect(filtered).not.toContain('院感培训签到不全');
+  });
+
+  it('refuses a deadline before today on create, but an old record keeps its unchanged deadline on edit', async () => {
+    const past = await create(staff, { item_code: secondItem, problem: '时限已过的新记录', deadline: '2020-01-01' });
+    expect(past.status).toBe(400);
+    const html = await past.text();
+    expect(html).toContain('整改时限不能早于今天');
+    expect(html).toContain('时限已过的新记录'); // the input is kept
+    expect(await rowsOf('时限已过的新记录')).toHaveLength(0);
+
+    const [late] = await rowsOf('逾期未整改的问题');
+    const kept = await t.post(`${base()}/${late!.id}`, { item_code: secondItem, problem: '逾期未整改的问题', measures: '补充措施', responsible: '', deadline: '2020-01-01' }, staff);
+    expect(kept.status).toBe(303);
+    expect((await rowsOf('逾期未整改的问题'))[0]).toMatchObject({ measures: '补充措施', deadline: '2020-01-01' });
+    const moved = await t.post(`${base()}/${late!.id}`, { item_code: secondItem, problem: '逾期未整改的问题', measures: '补充措施', responsible: '', deadline: '2021-01-01' }, staff);
+    expect(moved.status).toBe(400);
+    expect(await moved.text()).toContain('整改时限不能早于今天');
+  });
+
+  it('shows 整改 in the breadcrumb', async () => {
+    const html = await (await t.get(base(), staff)).text();
+    expect(html).toMatch(/<p class="crumbs">[\s\S]*?\/ 整改\s*<\/p>/);
+    const form = await (await t.get(`${base()}/new`, staff)).text();
+    expect(form).toContain(`<a href="${base()}">整改</a> / 新增整改记录`);
   });
 
   it('changes the status (plain form and htmx), stamping completion and updating the counts', async () => {

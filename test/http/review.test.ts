@@ -113,9 +113,14 @@ describe('a basic-standard review round', () => {
   });
 
   it('requires reasons to return, then returns the dossier to the institution with the items to fix', async () => {
-    const noReason = await decideAs(county, 'return');
+    const noReason = await decideAs(county, 'return', '  ', '1.1.1 9.9');
     expect(noReason.status).toBe(400);
-    expect(await noReason.text()).toContain('必须填写意见与理由');
+    const refused = await noReason.text();
+    expect(refused).toContain('必须填写意见与理由');
+    // The form comes back as entered: the chosen outcome and the items typed.
+    expect(refused).toMatch(/value="return" checked/);
+    expect(refused).not.toMatch(/value="pass"[^>]*checked/);
+    expect(refused).toContain('name="items" value="1.1.1 9.9"');
     const res = await decideAs(county, 'return', '1.1.1 制度需更新', '1.1.1');
     expect(res.status).toBe(303);
     const d = await dossier();

@@ -133,3 +133,12 @@ describe('封存包校验', () => {
     expect(await res.text()).toContain('请选择');
   });
 });
+
+describe('verifying a file that is not a ZIP', () => {
+  it('answers in Chinese only, without the ZIP library\'s English message', async () => {
+    const res = await postArchive(staff, Buffer.from('这不是压缩包，只是一段文字。'.repeat(20)), 'notes.zip');
+    const html = await res.text();
+    expect(html).toContain('不是有效的 ZIP 压缩包');
+    expect(html).not.toMatch(/central directory|signature|End of/i);
+  });
+});
