@@ -148,6 +148,19 @@ export function ItemEvidence(p: ItemEvidenceProps) {
   );
 }
 
+function CandidateTitle(p: { doc: { title: string; kind: string; page_count: number | null } }) {
+  return (
+    <span class="title">
+      {p.doc.title}
+      <span class="muted small">
+        {' '}
+        {FILE_KIND_LABELS[p.doc.kind as FileKind] ?? p.doc.kind}
+        {p.doc.page_count ? ` · ${p.doc.page_count} 页` : ''}
+      </span>
+    </span>
+  );
+}
+
 export function EvidenceCandidates(p: {
   dossierId: string;
   itemCode: string;
@@ -165,41 +178,27 @@ export function EvidenceCandidates(p: {
       {p.docs.map((d) =>
         p.linkedIds?.has(d.id) ? (
           <li class="candidate linked">
-            <span class="title">
-              {d.title}
-              <span class="muted small">
-                {' '}
-                {FILE_KIND_LABELS[d.kind as FileKind] ?? d.kind}
-                {d.page_count ? ` · ${d.page_count} 页` : ''}
-              </span>
-            </span>
+            <CandidateTitle doc={d} />
             <span class="badge">已关联</span>
             <button type="button" disabled title="该文件已关联到本条款">
               关联
             </button>
           </li>
         ) : (
-        <li>
-          <form method="post" action={base} hx-post={base} hx-target="#item-evidence" hx-swap="outerHTML" class="candidate">
-            <input type="hidden" name="_csrf" value={p.csrfToken} />
-            <input type="hidden" name="document_id" value={d.id} />
-            <span class="title">
-              {d.title}
-              <span class="muted small">
-                {' '}
-                {FILE_KIND_LABELS[d.kind as FileKind] ?? d.kind}
-                {d.page_count ? ` · ${d.page_count} 页` : ''}
-              </span>
-            </span>
-            {d.page_count && d.page_count > 1 ? (
-              <span class="range">
-                第 <input type="number" name="page_from" min={1} max={d.page_count} placeholder="起" /> –{' '}
-                <input type="number" name="page_to" min={1} max={d.page_count} placeholder="止" /> 页
-              </span>
-            ) : null}
-            <button type="submit">关联</button>
-          </form>
-        </li>
+          <li>
+            <form method="post" action={base} hx-post={base} hx-target="#item-evidence" hx-swap="outerHTML" class="candidate">
+              <input type="hidden" name="_csrf" value={p.csrfToken} />
+              <input type="hidden" name="document_id" value={d.id} />
+              <CandidateTitle doc={d} />
+              {d.page_count && d.page_count > 1 ? (
+                <span class="range">
+                  第 <input type="number" name="page_from" min={1} max={d.page_count} placeholder="起" /> –{' '}
+                  <input type="number" name="page_to" min={1} max={d.page_count} placeholder="止" /> 页
+                </span>
+              ) : null}
+              <button type="submit">关联</button>
+            </form>
+          </li>
         ),
       )}
     </ul>
