@@ -215,6 +215,22 @@ export function reviewRoutes(): Hono {
     const parsed = gradeForm.safeParse(formValues(await c.req.parseBody()));
     const row = (extra: { saved?: boolean; error?: string }, p = props) => <ReviewItemRow props={p} item={item} {...extra} />;
     if (!parsed.success) return c.html(row({ error: parsed.error.issues.map((i) => i.message).join(' ') }), 400);
+    const empty = !parsed.data.grade && !parsed.data.note.trim() && !parsed.data.onsite_finding.trim();
+    if (empty) {
+      // Nothing entered and nothing to clear: no record, no audit entry, and no "已保存" for nothing.
+      const existing = await db
+        .selectFrom('review_grades')
+        .select('item_code')
+        .where('dossier_id', '=', props.view.dossier.id)
+        .where('round', '=', stage.round)
+        .where('position', '=', stage.position)
+        .where('item_code', '=', item.node.code)
+        .executeTakeFirst();
+      if (!existing) {
+        if (!c.get('htmx')) return c.redirect(`/dossiers/${props.view.dossier.id}/review#rv-${item.node.code.replaceAll('.', '-')}`, 303);
+        return c.html(row({ error: '请先选择评审等级或填写意见。' }), 400);
+      }
+    }
     await saveReviewGrade(db, {
       dossierId: props.view.dossier.id,
       round: stage.round,

@@ -112,6 +112,22 @@ describe('a basic-standard review round', () => {
     expect(await bad.text()).toContain('评审等级只能是');
   });
 
+  it('saves nothing for an untouched row, but lets a grade be cleared', async () => {
+    const count = async () => (await t.db.db.selectFrom('review_grades').select('item_code').where('dossier_id', '=', dossierId).execute()).length;
+    const before = await count();
+    const empty = await t.post(`/dossiers/${dossierId}/review/items/1.1.2`, { grade: '', note: ' ', onsite_finding: '' }, county, { 'hx-request': 'true' });
+    expect(empty.status).toBe(400);
+    const html = await empty.text();
+    expect(html).toContain('请先选择评审等级或填写意见');
+    expect(html).not.toContain('已保存');
+    expect(await count()).toBe(before);
+    // 1.1.1 was graded above: emptying it is a change, and is saved.
+    const cleared = await t.post(`/dossiers/${dossierId}/review/items/1.1.1`, { grade: '', note: '', onsite_finding: '' }, county, { 'hx-request': 'true' });
+    expect(cleared.status).toBe(200);
+    expect(await cleared.text()).toContain('已保存');
+    await t.post(`/dossiers/${dossierId}/review/items/1.1.1`, { grade: 'C', note: '制度未更新', onsite_finding: '' }, county, { 'hx-request': 'true' });
+  });
+
   it('requires reasons to return, then returns the dossier to the institution with the items to fix', async () => {
     const noReason = await decideAs(county, 'return', '  ', '1.1.1 9.9');
     expect(noReason.status).toBe(400);
