@@ -17,9 +17,14 @@ const loginForm = z.object({
   next: z.string().max(500).optional(),
 });
 
-/** Only same-site paths, so the login form cannot be used as an open redirect. */
+/**
+ * Only a path on this site, so the login form cannot be used as an open redirect. Browsers drop tabs and
+ * newlines from URLs ("/\t/evil.example" → "//evil.example") and treat "\" as "/": anything but printable ASCII
+ * (paths arrive percent-encoded), or a backslash, disqualifies it; so does "//" at the start.
+ */
 export function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  if (!next || next.length > 2000 || !next.startsWith('/') || next.startsWith('//')) return '/';
+  return /[^\x21-\x7e]|\\/.test(next) ? '/' : next;
 }
 
 export function authRoutes(deps: AppDeps): Hono {
