@@ -214,6 +214,11 @@ export function institutionRoutes(): Hono {
     const inst = await editable(c, c.req.param('id'));
     const form = await readForm(c, user);
     if (!form.ok) return renderForm(c, inst, form.raw, { errors: form.errors }, 400);
+    // A dossier is built on the standard for its institution's kind: once one exists, the kind is fixed.
+    if (form.values.kind !== inst.kind) {
+      const dossier = await db.selectFrom('dossiers').select('id').where('institution_id', '=', inst.id).executeTakeFirst();
+      if (dossier) return renderForm(c, inst, form.raw, { errors: { kind: '该机构已有评价档案，档案按机构类型对应的能力标准建立，不能再修改机构类型。' } }, 409);
+    }
     try {
       const result = await db.transaction().execute(async (trx) => {
         const res = await updateInstitution(trx, inst.id, form.values);

@@ -46,6 +46,17 @@ describe('institutions', () => {
     expect(Number(after.yearly_visits)).toBe(90000);
   });
 
+  it('keeps the kind of an institution that has dossiers (their standard depends on it)', async () => {
+    const own = await t.db.db.selectFrom('users').select('institution_id').where('username', '=', 'demo-head').executeTakeFirstOrThrow();
+    const current = await t.db.db.selectFrom('institutions').selectAll().where('id', '=', own.institution_id!).executeTakeFirstOrThrow();
+    const other = current.kind === 'township' ? 'community' : 'township';
+    const res = await t.post(`/institutions/${current.id}`, { name: current.name, kind: other, county_code: current.county_code }, admin);
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain('不能再修改机构类型');
+    const after = await t.db.db.selectFrom('institutions').select('kind').where('id', '=', current.id).executeTakeFirstOrThrow();
+    expect(after.kind).toBe(current.kind);
+  });
+
   it('imports institutions from CSV, all or nothing', async () => {
     const csv = (rows: string) => new File([`\ufeff机构名称,机构类型,县区代码\n${rows}`], 'i.csv', { type: 'text/csv' });
     const send = async (file: File) => {
