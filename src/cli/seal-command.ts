@@ -81,9 +81,18 @@ async function exportCommand(db: Db, config: Config, args: string[]): Promise<nu
 }
 
 async function listCommand(db: Db, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } }, strict: true });
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } }, strict: true });
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n\n${SEAL_USAGE}`);
+  }
+  const { values, positionals } = parsed;
   const [dossierId] = positionals;
   if (!dossierId) throw new CliError(SEAL_USAGE);
+  // An unknown id is not "a dossier without seals whose chain checks out".
+  const dossier = await db.selectFrom('dossiers').select('id').where('id', '=', dossierId).executeTakeFirst();
+  if (!dossier) throw new CliError(`找不到档案 ${dossierId}（可用 dossier dossiers list 查看）。`);
   const seals = await listSeals(db, dossierId);
   const report = await verifySealChain(db, dossierId);
   if (values.json) {

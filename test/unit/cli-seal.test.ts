@@ -74,6 +74,10 @@ describe('dossier seal', () => {
     expect(list.stdout).toContain('退回修改');
     expect((await dossier(['seal', 'verify'])).code).toBe(2);
     expect((await dossier(['seal', 'export', 'd_missing', '--out', second])).code).toBe(1);
+    const unknown = await dossier(['seal', 'list', 'd_missing']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('找不到档案 d_missing');
+    expect(unknown.stdout).not.toContain('校验通过');
     expect((await dossier(['seal', 'export', f.dossierId, '--out', second, '--sequence', '99'])).code).toBe(1);
     expect((await dossier(['seal', 'verify', path.join(t.config.dataDir, 'none.zip')])).code).toBe(1);
   });
