@@ -1,4 +1,5 @@
 // Accounts: role plus scope (an institution for institution roles, a region for reviewers and experts).
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Role, User } from '../db/schema.ts';
 import { hashPassword } from '../auth/password.ts';
@@ -21,10 +22,16 @@ export async function userProblems(db: Db, u: NewUserInput): Promise<string[]> {
   const problems: string[] = [];
   if (!USERNAME_RE.test(u.username)) problems.push('用户名只能包含字母、数字、点、下划线和连字符，2–64 位');
   if (u.password.length < PASSWORD_MIN) problems.push(`密码至少 ${PASSWORD_MIN} 位`);
+  else if (weakPassword(u.password)) problems.push('密码过于简单：不能全是空格或同一个字符重复，请换一个');
   if (!u.displayName.trim()) problems.push('请填写姓名');
-  if (await db.selectFrom('users').select('id').where('username', '=', u.username).executeTakeFirst()) {
-    problems.push(`用户名 ${u.username} 已被使用`);
-  }
+  // Unique regardless of case: "QA-Staff" next to "qa-staff" would only confuse people (and the login throttle,
+  // which counts both as one).
+  const taken = await db
+    .selectFrom('users')
+    .select('username')
+    .where(sql<string>`lower(username)`, '=', u.username.toLowerCase())
+    .executeTakeFirst();
+  if (taken) problems.push(taken.username === u.username ? `用户名 ${u.username} 已被使用` : `用户名 ${u.username} 与已有的 ${taken.username} 只差大小写，请换一个`);
   if (u.role === 'staff' || u.role === 'head') {
     const inst = u.institutionId ? await db.selectFrom('institutions').select('id').where('id', '=', u.institutionId).executeTakeFirst() : undefined;
     if (!inst) problems.push('机构账号必须指定所属机构');
@@ -35,6 +42,11 @@ export async function userProblems(db: Db, u: NewUserInput): Promise<string[]> {
     else if (expected && region.level !== expected) problems.push('行政区划的级别与角色不符（县级审核人员应对应县区，依此类推）');
   }
   return problems;
+}
+
+/** Whitespace only, or one character repeated ("        ", "11111111"). */
+function weakPassword(password: string): boolean {
+  return !password.trim() || new Set(Array.from(password)).size === 1;
 }
 
 export async function createUser(db: Db, u: NewUserInput): Promise<User> {
