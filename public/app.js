@@ -83,14 +83,25 @@
     form.classList.add('enhanced');
     async function send(files) {
       var anyOk = false;
+      var anyFailed = false;
       for (var i = 0; i < files.length; i++) {
         if (await uploadOne(form, files[i], list)) anyOk = true;
+        else anyFailed = true;
       }
       if (anyOk) {
         // Refresh whatever shows the uploaded files (htmx target or the page itself).
         var refresh = form.getAttribute('data-refresh');
         if (refresh && window.htmx) window.htmx.trigger(document.querySelector(refresh), 'refresh');
-        else if (!refresh) setTimeout(function () { location.reload(); }, 1200);
+        else if (!refresh && !anyFailed) setTimeout(function () { location.reload(); }, 1200);
+        else if (!refresh) {
+          // A reload would wipe the reasons files were refused: the user reloads when done reading.
+          var again = document.createElement('button');
+          again.type = 'button';
+          again.className = 'upload-refresh';
+          again.textContent = '查看已上传的文件（刷新列表）';
+          again.addEventListener('click', function () { location.reload(); });
+          list.appendChild(again);
+        }
       }
     }
     // A zone for exactly one file (e.g. a new version) refuses a multi-file drop instead of making one

@@ -125,6 +125,15 @@ describe('evidence in the browser', () => {
     await page.goto(docUrl);
     expect(await page.locator('.versions li').count()).toBe(2);
     await page.screenshot({ path: path.join(dir, 'document.png') });
+
+    // The library's upload keeps the reasons for refused files on screen (no reload over them).
+    await page.click('nav >> text=文件库');
+    await page.waitForSelector('form[data-upload] input[type=file]');
+    await page.setInputFiles('form[data-upload] input[type=file]', [files.jpeg!, files.corrupt!]);
+    await page.waitForSelector('form[data-upload] .upload-list li.error');
+    await page.waitForSelector('form[data-upload] .upload-refresh');
+    await page.waitForTimeout(1500); // longer than the reload delay after a fully successful batch
+    expect(await page.locator('form[data-upload] .upload-list li.error').count()).toBe(1);
     await page.close();
   });
 });
