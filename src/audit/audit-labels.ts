@@ -33,6 +33,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'user.create': '新建账号',
   'user.enable': '启用账号',
   'user.disable': '停用账号',
+  'user.password': '重设密码',
   'review_route.save': '修改审核流程',
 };
 

@@ -21,8 +21,7 @@ export const PASSWORD_MIN = 8;
 export async function userProblems(db: Db, u: NewUserInput): Promise<string[]> {
   const problems: string[] = [];
   if (!USERNAME_RE.test(u.username)) problems.push('用户名只能包含字母、数字、点、下划线和连字符，2–64 位');
-  if (u.password.length < PASSWORD_MIN) problems.push(`密码至少 ${PASSWORD_MIN} 位`);
-  else if (weakPassword(u.password)) problems.push('密码过于简单：不能全是空格或同一个字符重复，请换一个');
+  problems.push(...passwordProblems(u.password));
   if (!u.displayName.trim()) problems.push('请填写姓名');
   // Unique regardless of case: "QA-Staff" next to "qa-staff" would only confuse people (and the login throttle,
   // which counts both as one).
@@ -44,9 +43,20 @@ export async function userProblems(db: Db, u: NewUserInput): Promise<string[]> {
   return problems;
 }
 
-/** Whitespace only, or one character repeated ("        ", "11111111"). */
-function weakPassword(password: string): boolean {
-  return !password.trim() || new Set(Array.from(password)).size === 1;
+/** Why a password is not acceptable (Chinese), or nothing: too short, whitespace only, one character repeated. */
+export function passwordProblems(password: string): string[] {
+  if (password.length < PASSWORD_MIN) return [`密码至少 ${PASSWORD_MIN} 位`];
+  if (!password.trim() || new Set(Array.from(password)).size === 1) return ['密码过于简单：不能全是空格或同一个字符重复，请换一个'];
+  return [];
+}
+
+/** A new password for an account; its sessions end (whoever knew the old one is signed out). */
+export async function setPassword(db: Db, userId: string, password: string): Promise<void> {
+  const hash = await hashPassword(password);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+    await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  });
 }
 
 export async function createUser(db: Db, u: NewUserInput): Promise<User> {

@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyPassword } from '../../src/auth/password.ts';
 
 const run = promisify(execFile);
 const bin = path.resolve('bin/dossier.mjs');
@@ -76,6 +78,29 @@ describe('dossier CLI', () => {
     expect(bad.stderr).toContain('级别与角色不符');
     const dup = await dossier(['user', 'add', '--username', 'county2', '--role', 'admin', '--password', 'secret-pass-3']);
     expect(dup.stderr).toContain('已被使用');
+  });
+
+  it('sets a new password (from stdin), refuses weak ones and unknown accounts, and unlocks', async () => {
+    const ok = await dossier(['user', 'passwd', '--username', 'county2'], 'new-secret-9\n');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('已为 county2 设置新密码');
+    const db = new Database(path.join(dataDir, 'dossier.sqlite'), { readonly: true });
+    try {
+      const row = db.prepare('select password_hash from users where username = ?').get('county2') as { password_hash: string };
+      expect(await verifyPassword('new-secret-9', row.password_hash)).toBe(true);
+      expect(await verifyPassword('secret-pass-1', row.password_hash)).toBe(false);
+    } finally {
+      db.close();
+    }
+    const weak = await dossier(['user', 'passwd', '--username', 'county2', '--password', '11111111']);
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toContain('密码过于简单');
+    const unknown = await dossier(['user', 'passwd', '--username', 'nobody', '--password', 'new-secret-9']);
+    expect(unknown.stderr).toContain('找不到账号 nobody');
+    const unlock = await dossier(['user', 'unlock', '--username', 'county2', '--address', '10.0.0.7']);
+    expect(unlock.code).toBe(0);
+    expect(unlock.stdout).toContain('已解除锁定');
+    expect((await dossier(['user', 'unlock'])).code).toBe(2);
   });
 
   it('imports a standard from CSV, and imports nothing when a row is bad', async () => {
