@@ -53,6 +53,14 @@ export function AdminUsersPage(p: {
                     {u.active ? '停用' : '启用'}
                   </button>
                 </form>
+                <details class="reset-password">
+                  <summary>重设密码</summary>
+                  <form method="post" action={`/admin/users/${u.id}/password`} class="inline-form">
+                    <input type="hidden" name="_csrf" value={p.ctx.csrfToken} />
+                    <input type="password" name="password" required minlength={8} maxlength={200} autocomplete="new-password" aria-label={`${u.username} 的新密码`} placeholder="新密码（至少 8 位）" />
+                    <button type="submit">设置</button>
+                  </form>
+                </details>
               </td>
             </tr>
           ))}

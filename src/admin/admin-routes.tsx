@@ -11,7 +11,8 @@ import { currentUser, notFound, requireRole } from '../http/access.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { pageContext } from '../http/page-context.ts';
 import { createRegion, listRegions, REGION_CODE_RE, renameRegion } from '../regions/region-repository.ts';
-import { createUser, listUsers, setUserActive, userProblems } from '../users/user-repository.ts';
+import { createUser, listUsers, passwordProblems, setPassword, setUserActive, userProblems } from '../users/user-repository.ts';
+import { clearFailures, throttleKeys } from '../auth/login-throttle.ts';
 
 const regionForm = z.object({
   code: z.string().trim().regex(REGION_CODE_RE, '行政区划代码应为6位数字'),
@@ -127,6 +128,20 @@ export function adminRoutes(): Hono {
     await setUserActive(db, id, active);
     await recordAudit(db, { actorId: currentUser(c).id, ip: clientIp(c), action: active ? 'user.enable' : 'user.disable', subjectType: 'user', subjectId: id });
     return usersPage(c, { ok: `已${active ? '启用' : '停用'}账号 ${target.username}` });
+  });
+
+  // A forgotten password: the admin sets a new one and tells the person; their sessions end, their lock lifts.
+  app.post('/users/:id/password', async (c) => {
+    const db = c.get('db');
+    const target = await db.selectFrom('users').select(['id', 'username']).where('id', '=', c.req.param('id')).executeTakeFirst();
+    if (!target) notFound('账号');
+    const password = (await c.req.parseBody())['password'];
+    const problems = typeof password === 'string' ? passwordProblems(password) : ['请填写新密码'];
+    if (problems.length || typeof password !== 'string') return usersPage(c, { errors: problems.map((m) => `${target.username}：${m}`) }, 400);
+    await setPassword(db, target.id, password);
+    await clearFailures(db, [throttleKeys(target.username, '')[0]!]);
+    await recordAudit(db, { actorId: currentUser(c).id, ip: clientIp(c), action: 'user.password', subjectType: 'user', subjectId: target.id });
+    return usersPage(c, { ok: `已为 ${target.username} 设置新密码，其所有会话已结束。` });
   });
 
   return app;

@@ -33,4 +33,23 @@ describe('admin creates accounts', () => {
     }
     expect((await usernames()).some((u) => u.startsWith('weak-'))).toBe(false);
   });
+
+  it('resets a password: the old one stops working, its sessions end', async () => {
+    const staff = await t.login('demo-staff');
+    const id = (await t.db.db.selectFrom('users').select('id').where('username', '=', 'demo-staff').executeTakeFirstOrThrow()).id;
+    const weak = await t.post(`/admin/users/${id}/password`, { password: '        ' }, admin);
+    expect(weak.status).toBe(400);
+    expect(await weak.text()).toContain('demo-staff：密码过于简单');
+    const ok = await t.post(`/admin/users/${id}/password`, { password: 'fresh-password-7' }, admin);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('已为 demo-staff 设置新密码');
+    // The old session is gone; the new password signs in, the old one does not.
+    const after = await t.get('/dossiers', staff);
+    expect(after.status).toBe(302);
+    await t.login('demo-staff', 'fresh-password-7');
+    await expect(t.login('demo-staff')).rejects.toThrow();
+    // Only admins reach the route.
+    const other = await t.login('demo-county');
+    expect((await t.post(`/admin/users/${id}/password`, { password: 'attacker-pass-1' }, other)).status).toBe(404);
+  });
 });
