@@ -22,6 +22,8 @@ export interface SearchResultsProps {
   hits: SearchHit[];
   pageSize: number;
   error?: string;
+  /** Said above the results, e.g. that a long query was cut. */
+  notice?: string;
 }
 
 function queryString(f: SearchForm, page: number): string {
@@ -58,6 +60,7 @@ export function SearchResults(p: SearchResultsProps) {
   const hasNext = pages ? form.page < pages : p.hits.length === p.pageSize && form.page < MAX_PAGE;
   return (
     <div id="search-results">
+      {p.notice && <p class="muted small">{p.notice}</p>}
       {p.error ? (
         <p class="flash error">{p.error}</p>
       ) : p.total === 0 ? (

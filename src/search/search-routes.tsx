@@ -10,9 +10,10 @@ import { pageContext } from '../http/page-context.ts';
 import { searchPages } from './page-index.ts';
 
 const PAGE_SIZE = 20;
+const MAX_QUERY_CHARS = 100;
 
 const searchQuery = z.object({
-  q: z.string().max(200).default('').catch(''),
+  q: z.string().max(4000).default('').catch(''),
   dossier: z.string().max(64).optional().catch(undefined),
   item: z.string().regex(/^\d+(\.\d+){0,2}$/).optional().catch(undefined),
   kind: z.enum(FILTER_FILE_KINDS).optional().catch(undefined),
@@ -28,7 +29,10 @@ export function searchRoutes(): Hono {
     const user = currentUser(c);
     const db = c.get('db');
     const form: SearchForm = searchQuery.parse(c.req.query());
-    form.q = form.q.trim().slice(0, 100);
+    // A pasted paragraph is searched by its beginning, and the user is told so (never silently dropped).
+    const full = form.q.trim();
+    form.q = Array.from(full).slice(0, MAX_QUERY_CHARS).join('');
+    const notice = form.q.length < full.length ? `检索词过长，只按前 ${MAX_QUERY_CHARS} 个字检索。` : undefined;
     const { total, totalExact, hits } = form.q
       ? await searchPages(db, user, {
           q: form.q,
@@ -41,7 +45,7 @@ export function searchRoutes(): Hono {
           offset: (form.page - 1) * PAGE_SIZE,
         })
       : { total: 0, totalExact: true, hits: [] };
-    const results = { form, total, totalExact, hits, pageSize: PAGE_SIZE };
+    const results = { form, total, totalExact, hits, pageSize: PAGE_SIZE, ...(notice ? { notice } : {}) };
     if (c.get('htmx')) return c.html(<SearchResults {...results} />);
     const dossiers = (await listDossiers(db, user)).map((d) => ({ id: d.id, label: dossierLabel(d) }));
     return c.html(<SearchPage ctx={pageContext(c)} dossiers={dossiers} {...results} />);

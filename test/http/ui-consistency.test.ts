@@ -170,6 +170,14 @@ describe('navigation, library paging, search kinds, favicon', () => {
     expect((await t.get('/search?kind=ofd&q=制度', staff)).status).toBe(200);
   });
 
+  it('a long search query is searched by its beginning, and the user is told', async () => {
+    const q = `制度${'管理'.repeat(200)}`;
+    const html = await (await t.get(`/search?q=${encodeURIComponent(q)}`, staff)).text();
+    expect(html).toContain('检索词过长，只按前 100 个字检索');
+    expect(html).toContain(`value="${q.slice(0, 100)}"`);
+    expect(html).not.toContain('输入要查找的文字');
+  });
+
   it('serves a favicon and links an inline one from every page', async () => {
     const res = await t.get('/favicon.ico');
     expect(res.status).toBe(200);
