@@ -16,6 +16,8 @@ function sameToken(a: string, b: string): boolean {
 export function csrfMiddleware(opts: { isStreamingUpload: (path: string) => boolean }): MiddlewareHandler {
   return async function csrf(c, next) {
     if (SAFE_METHODS.has(c.req.method)) return next();
+    // Logging out without a session (signed out already, e.g. in another tab) changes nothing: straight to /login.
+    if (c.req.path === '/logout' && !c.get('sessionId')) return next();
     let sent = c.req.header('x-csrf-token') ?? '';
     const type = c.req.header('content-type') ?? '';
     if (!sent && opts.isStreamingUpload(c.req.path)) {

@@ -115,6 +115,17 @@ describe('session and CSRF', () => {
     const out = await t.post('/logout', {}, s);
     expect(out.status).toBe(303);
     expect((await t.get('/dossiers', s)).status).toBe(302);
+    // 退出 again from a second tab (the session and its token are gone): to the login page, not a CSRF error.
+    const again = await t.post('/logout', {}, s);
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe('/login');
+  });
+
+  it('still refuses a logout without the token while the session is alive', async () => {
+    const s = await t.login('demo-county');
+    const forged = await t.app.request('/logout', { method: 'POST', headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    expect(forged.status).toBe(403);
+    expect((await t.get('/dossiers', s)).status).toBe(200);
   });
 
   it('treats an expired session as signed out', async () => {
