@@ -1,4 +1,5 @@
 // `dossier binder DOSSIER_ID --out DIR`: the same volumes the app builds, written to a directory.
+import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,13 +41,23 @@ export async function binderCommand(db: Db, config: Config, rest: string[]): Pro
     ...(values.retention ? { retentionPeriod: values.retention } : {}),
   });
   if (!parsed.success) throw new CliError(`选项有误: ${parsed.error.issues.map((i) => i.message).join('；')}`);
+  const outDir = path.resolve(values.out);
+  // Checked first, with a plain message: a folder that cannot be made or written to is the user's to fix.
+  try {
+    await makeDirectories(outDir);
+    await fs.access(outDir, fsConstants.W_OK);
+    const probe = path.join(outDir, `.dossier-write-check-${process.pid}`);
+    await fs.writeFile(probe, '');
+    await fs.rm(probe, { force: true });
+  } catch (err) {
+    throw new CliError(`无法写入输出目录 ${outDir}（${(err as NodeJS.ErrnoException).code ?? (err as Error).message}）。`);
+  }
   const store = await createObjectStore(config.objectStore, config.dataDir);
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'dossier-binder-'));
   try {
-    const outDir = path.resolve(values.out);
     const result = await renderDossierBinder({ db, store }, { dossierId, options: parsed.data, outDir, workDir: work });
-    for (const v of result.volumes) console.log(`${path.relative(process.cwd(), v.path) || v.path}\t${v.pageCount} 页\t${v.firstItem}–${v.lastItem}\tsha256 ${v.sha256}`);
-    console.log(`${path.relative(process.cwd(), result.labelsPath) || result.labelsPath}\t盒封面与脊背标签`);
+    for (const v of result.volumes) console.log(`${shown(v.path)}\t${v.pageCount} 页\t${v.firstItem}–${v.lastItem}\tsha256 ${v.sha256}`);
+    console.log(`${shown(result.labelsPath)}\t盒封面与脊背标签`);
     for (const r of result.replaced) console.log(`已用说明页代替: ${r.title}（${r.reason}）`);
     console.log(`共 ${result.volumes.length} 册、${result.pageCount} 页。`);
     return 0;
@@ -54,4 +65,31 @@ export async function binderCommand(db: Db, config: Config, rest: string[]): Pro
     await fs.rm(work, { recursive: true, force: true });
     await store.close();
   }
+}
+
+/** A path as the user will want to copy it: relative when inside the working directory, else absolute. */
+function shown(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir never returns for a path under /proc (it retries the
+ * ENOENT the kernel gives there forever), and the CLI must fail, not hang.
+ */
+async function makeDirectories(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let at = dir;
+  for (;;) {
+    try {
+      await fs.stat(at);
+      break;
+    } catch {
+      missing.unshift(at);
+      const parent = path.dirname(at);
+      if (parent === at) break;
+      at = parent;
+    }
+  }
+  for (const d of missing) await fs.mkdir(d);
 }

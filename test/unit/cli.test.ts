@@ -61,6 +61,13 @@ describe('dossier CLI', () => {
     expect((await dossier(['binder', id, '--out', out2, '--max-sheets', '120'])).code).toBe(0);
     for (const v of volumes) expect(fs.readFileSync(path.join(out2, v)).equals(fs.readFileSync(path.join(out1, v)))).toBe(true);
 
+    // An output folder that cannot be made is an error at once (Node's recursive mkdir would spin under /proc).
+    for (const bad of ['/proc/nope/binder', path.join(out1, volumes[0]!, 'sub')]) {
+      const r = await dossier(['binder', id, '--out', bad]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toContain('无法写入输出目录');
+    }
+
     const unknown = await dossier(['binder', 'd_nope', '--out', out1]);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('找不到档案');
