@@ -59,9 +59,13 @@ export function authRoutes(deps: AppDeps): Hono {
     }
     const user = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     const ok = user ? await verifyPassword(password, user.password_hash) : (await verifyPassword(password, await DUMMY_HASH_PROMISE), false);
-    if (!user || !ok || !user.active) {
+    if (!user || !ok) {
       await recordFailure(db, keys);
       return c.html(<LoginPage ctx={ctx} next={next} username={username} error="用户名或密码不正确。" demo={config.demo} />, 401);
+    }
+    // Only someone who knows the password learns that the account is disabled (and whom to ask).
+    if (!user.active) {
+      return c.html(<LoginPage ctx={ctx} next={next} username={username} error="该账号已停用，请联系系统管理员。" demo={config.demo} />, 403);
     }
     await clearFailures(db, keys);
     const { token } = await createSession(db, user.id, ip, config.sessionHours);

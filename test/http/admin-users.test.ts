@@ -34,6 +34,23 @@ describe('admin creates accounts', () => {
     expect((await usernames()).some((u) => u.startsWith('weak-'))).toBe(false);
   });
 
+  it('a disabled account with the right password is told it is disabled; a wrong password learns nothing', async () => {
+    const id = (await t.db.db.selectFrom('users').select('id').where('username', '=', 'qa-reviewer').executeTakeFirstOrThrow()).id;
+    expect((await t.post(`/admin/users/${id}/active`, { active: '0' }, admin)).status).toBe(200);
+    const attempt = async (password: string) => {
+      const page = await t.get('/login');
+      const pre = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+      return t.post('/login', { username: 'qa-reviewer', password, _csrf: csrf }, null, { cookie: pre });
+    };
+    const right = await attempt('good-password-1');
+    expect(right.status).toBe(403);
+    expect(await right.text()).toContain('该账号已停用');
+    const wrong = await attempt('wrong-password-1');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).not.toContain('停用');
+  });
+
   it('resets a password: the old one stops working, its sessions end', async () => {
     const staff = await t.login('demo-staff');
     const id = (await t.db.db.selectFrom('users').select('id').where('username', '=', 'demo-staff').executeTakeFirstOrThrow()).id;
