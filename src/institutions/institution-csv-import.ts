@@ -34,7 +34,8 @@ export interface ParsedInstitutionRow {
 
 export type ParseResult =
   | { ok: true; rows: ParsedInstitutionRow[]; encoding: 'utf-8' | 'gb18030' }
-  | { ok: false; errors: ImportError[] };
+  /** `validRows`: the rows without a problem of their own, so that the database checks can report theirs too. */
+  | { ok: false; errors: ImportError[]; validRows?: ParsedInstitutionRow[] };
 
 export type ImportResult =
   | { ok: true; count: number; ids: string[]; encoding: 'utf-8' | 'gb18030' }
@@ -242,7 +243,7 @@ export function parseInstitutionCsv(bytes: Uint8Array): ParseResult {
     firstSeen.set(key, raw.row);
     rows.push({ row: raw.row, values: built.values });
   }
-  if (errors.length) return { ok: false, errors: sortErrors(errors) };
+  if (errors.length) return { ok: false, errors: sortErrors(errors), validRows: rows };
   return { ok: true, rows, encoding: decoded.encoding };
 }
 
@@ -313,7 +314,11 @@ async function databaseErrors(db: Db, user: User, rows: readonly ParsedInstituti
  */
 export async function importInstitutions(db: Db, user: User, bytes: Uint8Array, opts: { ip?: string } = {}): Promise<ImportResult> {
   const parsed = parseInstitutionCsv(bytes);
-  if (!parsed.ok) return parsed;
+  if (!parsed.ok) {
+    // Every problem at once: the rows that parsed are checked against the database as well (read only).
+    const more = parsed.validRows?.length ? await databaseErrors(db, user, parsed.validRows) : [];
+    return { ok: false, errors: sortErrors([...parsed.errors, ...more]) };
+  }
   const ownTransaction = !db.isTransaction;
   try {
     return await inTransaction(db, async (trx): Promise<ImportResult> => {

@@ -207,8 +207,11 @@ describe('importInstitutions (database)', () => {
         ),
       ),
     );
-    // In-file duplicates are found before the database is consulted.
-    expect(errorsOf(r)).toEqual([{ row: 4, message: expect.stringContaining('与第 2 行重复') }]);
+    // Every problem at once: the duplicate in the file and the institution that already exists.
+    expect(errorsOf(r)).toEqual([
+      { row: 3, message: expect.stringContaining('系统中已有该机构') },
+      { row: 4, message: expect.stringContaining('与第 2 行重复') },
+    ]);
 
     const r2 = await importInstitutions(db.db, admin, utf8(csv('机构名称,机构类型,县区代码', '修武县新卫生院,乡镇卫生院,410821', '修武县郇封镇卫生院,乡镇卫生院,410821')));
     expect(errorsOf(r2)).toEqual([{ row: 3, message: expect.stringContaining('系统中已有该机构') }]);
