@@ -1,4 +1,6 @@
+import type { LoginLock } from '../src/auth/login-throttle.ts';
 import type { Region, Role } from '../src/db/schema.ts';
+import { formatMinute } from '../src/documents/document-labels.ts';
 import type { listUsers } from '../src/users/user-repository.ts';
 import { REGION_LEVEL_LABELS, ROLE_LABELS } from './labels.ts';
 import { Flash, Layout, type PageContext } from './layout.tsx';
@@ -13,6 +15,7 @@ export function AdminUsersPage(p: {
   errors?: string[];
   ok?: string;
   form?: Record<string, string>;
+  locks: LoginLock[];
 }) {
   const f = p.form ?? {};
   return (
@@ -66,6 +69,42 @@ export function AdminUsersPage(p: {
           ))}
         </tbody>
       </table>
+      {p.locks.length > 0 && (
+        <section class="card" id="login-locks">
+          <h2>登录锁定</h2>
+          <p class="muted small">连续登录失败会暂时锁定账号或来源地址；同一单位共用出口地址时，一个地址的锁定会挡住该地址的所有人。</p>
+          <table class="list">
+            <thead>
+              <tr>
+                <th>对象</th>
+                <th>失败次数</th>
+                <th>锁定至</th>
+                <th></th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.locks.map((l) => (
+                <tr>
+                  <td>
+                    {l.kind === 'account' ? '账号' : '地址'} {l.value}
+                  </td>
+                  <td>{l.failures}</td>
+                  <td>{formatMinute(l.lockedUntil)}</td>
+                  <td>
+                    <form method="post" action="/admin/users/unlock">
+                      <input type="hidden" name="_csrf" value={p.ctx.csrfToken} />
+                      <input type="hidden" name="key" value={l.key} />
+                      <button type="submit" class="link">
+                        解除锁定
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       <section class="card">
         <h2>新建账号</h2>
         <form method="post" action="/admin/users" class="grid-form">

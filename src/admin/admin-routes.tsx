@@ -12,7 +12,7 @@ import { clientIp } from '../http/client-ip.ts';
 import { pageContext } from '../http/page-context.ts';
 import { createRegion, listRegions, REGION_CODE_RE, renameRegion } from '../regions/region-repository.ts';
 import { createUser, listUsers, passwordProblems, setPassword, setUserActive, userProblems } from '../users/user-repository.ts';
-import { clearFailures, throttleKeys } from '../auth/login-throttle.ts';
+import { activeLocks, clearFailures, throttleKeys } from '../auth/login-throttle.ts';
 
 const regionForm = z.object({
   code: z.string().trim().regex(REGION_CODE_RE, '行政区划代码应为6位数字'),
@@ -91,7 +91,7 @@ export function adminRoutes(): Hono {
     const db = c.get('db');
     const institutions = await db.selectFrom('institutions').select(['id', 'name']).orderBy('name').execute();
     return c.html(
-      <AdminUsersPage ctx={pageContext(c)} users={await listUsers(db)} institutions={institutions} regions={await listRegions(db)} {...extra} />,
+      <AdminUsersPage ctx={pageContext(c)} users={await listUsers(db)} institutions={institutions} regions={await listRegions(db)} locks={await activeLocks(db)} {...extra} />,
       status,
     );
   };
@@ -128,6 +128,17 @@ export function adminRoutes(): Hono {
     await setUserActive(db, id, active);
     await recordAudit(db, { actorId: currentUser(c).id, ip: clientIp(c), action: active ? 'user.enable' : 'user.disable', subjectType: 'user', subjectId: id });
     return usersPage(c, { ok: `已${active ? '启用' : '停用'}账号 ${target.username}` });
+  });
+
+  app.post('/users/unlock', async (c) => {
+    const db = c.get('db');
+    const key = (await c.req.parseBody())['key'];
+    if (typeof key !== 'string' || !/^(u|ip):/.test(key) || key.length > 300) return usersPage(c, { errors: ['无效的锁定项'] }, 400);
+    await clearFailures(db, [key]);
+    const value = key.slice(key.indexOf(':') + 1);
+    const detail = key.startsWith('u:') ? { username: value } : { address: value };
+    await recordAudit(db, { actorId: currentUser(c).id, ip: clientIp(c), action: 'user.unlock', subjectType: 'login', subjectId: key, detail });
+    return usersPage(c, { ok: `已解除锁定：${key.startsWith('u:') ? '账号' : '地址'} ${key.slice(key.indexOf(':') + 1)}` });
   });
 
   // A forgotten password: the admin sets a new one and tells the person; their sessions end, their lock lifts.

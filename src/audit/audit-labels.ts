@@ -34,6 +34,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'user.enable': '启用账号',
   'user.disable': '停用账号',
   'user.password': '重设密码',
+  'user.unlock': '解除登录锁定',
   'review_route.save': '修改审核流程',
 };
 
@@ -62,6 +63,7 @@ export const AUDIT_SUBJECT_LABELS: Record<string, string> = {
   region: '行政区划',
   annotation: '批注',
   rectification: '整改记录',
+  login: '登录锁定',
 };
 
 const PURPOSE_LABELS: Record<string, string> = { assessment: '年度评价', re_review: '“回头看”复评' };
@@ -105,6 +107,7 @@ const DETAIL_FIELDS: Record<string, { label: string; fmt?: Fmt }> = {
   name: { label: '名称' },
   county_code: { label: '县区代码' },
   username: { label: '用户名' },
+  address: { label: '来源地址' },
   role: { label: '角色', fmt: enumOf(ROLE_LABELS) },
   count: { label: '数量' },
   encoding: { label: '文件编码' },

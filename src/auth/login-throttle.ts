@@ -39,3 +39,24 @@ export async function recordFailure(db: Db, keys: string[], now = new Date()): P
 export async function clearFailures(db: Db, keys: string[]): Promise<void> {
   await db.deleteFrom('login_throttle').where('key', 'in', keys).execute();
 }
+
+export interface LoginLock {
+  key: string;
+  kind: 'account' | 'address';
+  /** The username or the address. */
+  value: string;
+  failures: number;
+  lockedUntil: string;
+}
+
+/** Locks in force now, for the admin to see and lift (a shared office address can lock out everyone behind it). */
+export async function activeLocks(db: Db, now = new Date()): Promise<LoginLock[]> {
+  const rows = await db.selectFrom('login_throttle').selectAll().where('locked_until', '>', now.toISOString()).orderBy('locked_until', 'desc').execute();
+  return rows.map((r) => ({
+    key: r.key,
+    kind: r.key.startsWith('u:') ? 'account' : 'address',
+    value: r.key.slice(r.key.indexOf(':') + 1),
+    failures: r.failures,
+    lockedUntil: r.locked_until!,
+  }));
+}

@@ -51,6 +51,23 @@ describe('admin creates accounts', () => {
     expect(await wrong.text()).not.toContain('停用');
   });
 
+  it('lists login locks and lifts one (a shared office address can lock out everyone behind it)', async () => {
+    const until = new Date(Date.now() + 10 * 60_000).toISOString();
+    await t.db.db.insertInto('login_throttle').values({ key: 'ip:10.20.30.40', failures: 20, window_started_at: new Date().toISOString(), locked_until: until }).execute();
+    const page = await (await t.get('/admin/users', admin)).text();
+    expect(page).toContain('登录锁定');
+    expect(page).toContain('地址 10.20.30.40');
+    const res = await t.post('/admin/users/unlock', { key: 'ip:10.20.30.40' }, admin);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('已解除锁定：地址 10.20.30.40');
+    expect(await t.db.db.selectFrom('login_throttle').select('key').where('key', '=', 'ip:10.20.30.40').executeTakeFirst()).toBeUndefined();
+    expect((await t.post('/admin/users/unlock', { key: 'sessions' }, admin)).status).toBe(400);
+    const audit = await (await t.get('/admin/audit', admin)).text();
+    expect(audit).toContain('解除登录锁定');
+    expect(audit).toContain('来源地址：10.20.30.40');
+    expect((await t.post('/admin/users/unlock', { key: 'ip:10.20.30.40' }, await t.login('demo-county'))).status).toBe(404);
+  });
+
   it('resets a password: the old one stops working, its sessions end', async () => {
     const staff = await t.login('demo-staff');
     const id = (await t.db.db.selectFrom('users').select('id').where('username', '=', 'demo-staff').executeTakeFirstOrThrow()).id;
