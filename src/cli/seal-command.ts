@@ -1,6 +1,5 @@
 // `dossier seal export|list|verify`. `verify` needs no database: main.ts calls sealVerifyCommand before opening one.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createObjectStore } from '../adapters/object-store/create-object-store.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
@@ -8,7 +7,7 @@ import { SealNotFoundError, writeSealArchive } from '../seals/seal-archive.ts';
 import { listSeals, SEAL_EVENT_LABELS, verifySealChain } from '../seals/seal-chain.ts';
 import { verifySealArchive } from '../seals/seal-verify.ts';
 import { formatVerifyReport } from '../seals/verify-report.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, parseCliArgs } from './cli-error.ts';
 
 export const SEAL_USAGE = `用法:
   dossier seal export DOSSIER_ID --out FILE.zip [--sequence N]   导出最后一次（或第 N 号）封存的封存包
@@ -17,12 +16,7 @@ export const SEAL_USAGE = `用法:
 
 /** Exit 0 when the archive is intact, 1 when anything differs, 2 on a usage error. */
 export async function sealVerifyCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } }, strict: true });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${SEAL_USAGE}`);
-  }
+  const parsed = parseCliArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } }, SEAL_USAGE);
   const [file, ...extra] = parsed.positionals;
   if (!file || extra.length > 0) throw new CliError(`请给出一个封存包文件。\n\n${SEAL_USAGE}`);
   const report = await verifySealArchive(path.resolve(file));
@@ -46,12 +40,7 @@ export async function sealCommand(db: Db, config: Config, args: string[]): Promi
 }
 
 async function exportCommand(db: Db, config: Config, args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, sequence: { type: 'string' } }, strict: true });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${SEAL_USAGE}`);
-  }
+  const parsed = parseCliArgs({ args, allowPositionals: true, options: { out: { type: 'string' }, sequence: { type: 'string' } } }, SEAL_USAGE);
   const [dossierId, ...extra] = parsed.positionals;
   const out = parsed.values.out;
   if (!dossierId || extra.length > 0 || !out) throw new CliError(SEAL_USAGE);
@@ -81,12 +70,7 @@ async function exportCommand(db: Db, config: Config, args: string[]): Promise<nu
 }
 
 async function listCommand(db: Db, args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } }, strict: true });
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${SEAL_USAGE}`);
-  }
+  const parsed = parseCliArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } }, SEAL_USAGE);
   const { values, positionals } = parsed;
   const [dossierId] = positionals;
   if (!dossierId) throw new CliError(SEAL_USAGE);

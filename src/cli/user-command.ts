@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { Db } from '../db/database.ts';
 import type { Role } from '../db/schema.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { clearFailures, throttleKeys } from '../auth/login-throttle.ts';
 import { createUser, passwordProblems, setPassword, userProblems } from '../users/user-repository.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, parseCliArgs } from './cli-error.ts';
 
 const ROLES: Role[] = ['staff', 'head', 'county_reviewer', 'city_reviewer', 'province_reviewer', 'expert', 'admin'];
 
@@ -23,11 +22,7 @@ const USER_USAGE = [
 ].join('\n');
 
 function parse<T extends Record<string, { type: 'string' }>>(args: string[], options: T) {
-  try {
-    return parseArgs({ args, options, strict: true }).values as { [K in keyof T]?: string };
-  } catch (err) {
-    throw new CliError(`${(err as Error).message}\n\n${USER_USAGE}`);
-  }
+  return parseCliArgs({ args, options }, USER_USAGE).values as { [K in keyof T]?: string };
 }
 
 export async function userCommand(db: Db, args: string[]): Promise<number> {

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Rectification, RectificationStatus } from '../db/schema.ts';
 import { nowIso } from '../ids.ts';
+import { formatDay } from '../documents/document-labels.ts';
 
 export const RECTIFICATION_STATUSES = ['open', 'in_progress', 'done'] as const satisfies readonly RectificationStatus[];
 
@@ -41,19 +42,17 @@ export interface ItemOption {
   core: number;
 }
 
-const CHINA_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
-
 /**
  * Today's date (YYYY-MM-DD) where the campaign runs. Deadlines are calendar dates in China; a server in UTC would
  * otherwise call a deadline overdue eight hours late.
  */
 export function todayInChina(now: Date = new Date()): string {
-  return CHINA_DATE.format(now);
+  return formatDay(now.toISOString());
 }
 
 /** The calendar date in China of an ISO timestamp (completion times are stored in UTC). */
 export function dateInChina(iso: string): string {
-  return CHINA_DATE.format(new Date(iso));
+  return formatDay(iso);
 }
 
 /** Overdue: a deadline before today and not done. ISO dates compare as text. */

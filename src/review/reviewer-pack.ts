@@ -22,7 +22,7 @@ import { DOSSIER_STATE_LABELS, REGION_LEVEL_LABELS, TARGET_LEVEL_LABELS } from '
 import { listAnnotations } from './annotation-repository.ts';
 import { loadReviewHistory } from './review-repository.ts';
 import { OUTCOME_LABELS } from './review-workflow.ts';
-import { formatMinute } from '../documents/document-labels.ts';
+import { formatDay, formatMinute } from '../documents/document-labels.ts';
 
 export const REVIEWER_PACK_TITLE = '审核摘要';
 /** The pack's cover heading (a binder's reads 评价佐证材料). */
@@ -67,14 +67,6 @@ export function inPackQueue<T>(fn: () => Promise<T>): Promise<T> {
 const stageName = (s: Pick<ReviewStage, 'region_level' | 'label'>) => `${REGION_LEVEL_LABELS[s.region_level] ?? ''}级${s.label}`;
 
 /** 2026-11-20 16:05, in China Standard Time (no daylight saving). */
-function chinaMinute(iso: string): string {
-  return formatMinute(iso);
-}
-
-function chinaDay(iso: string): string {
-  return chinaMinute(iso).slice(0, 10);
-}
-
 const maxIso = (dates: (string | null | undefined)[]) => dates.reduce<string>((m, d) => (d && d > m ? d : m), '');
 
 export async function renderReviewerPack(deps: { db: Db; store: ObjectStore }, a: ReviewerPackArgs): Promise<ReviewerPackResult> {
@@ -179,7 +171,7 @@ function decisionsSection(
   const paragraphs = [`档案状态：${DOSSIER_STATE_LABELS[dossier.state]}，第 ${dossier.round} 轮。`];
   if (stage) {
     paragraphs.push(
-      `本材料对应环节：${stageName(stage)}（第 ${stage.round} 轮），${stage.state === 'active' ? `评审中，截止 ${chinaDay(stage.deadline)}` : '已结束'}。`,
+      `本材料对应环节：${stageName(stage)}（第 ${stage.round} 轮），${stage.state === 'active' ? `评审中，截止 ${formatDay(stage.deadline)}` : '已结束'}。`,
     );
   }
   const byStage = new Map(history.decisions.map((d) => [d.stage_id, d]));
@@ -190,7 +182,7 @@ function decisionsSection(
       String(s.round),
       stageName(s),
       d ? OUTCOME_LABELS[d.outcome] : s.state === 'active' ? '评审中' : '—',
-      d ? `${d.decided_by_name}\n${chinaMinute(d.decided_at)}` : `收到 ${chinaMinute(s.opened_at)}`,
+      d ? `${d.decided_by_name}\n${formatMinute(d.decided_at)}` : `收到 ${formatMinute(s.opened_at)}`,
       d?.reasons ?? '',
       items.join('、'),
     ];
